@@ -1,0 +1,159 @@
+/**
+ * The issuer port: what Cardrail's core needs from an upstream card issuer, in the core's own
+ * terms. UQPay is one implementation (src/issuer/uqpay/adapter.ts); a second issuer is a new
+ * adapter behind this interface, never a change to the core.
+ *
+ * Amounts cross this boundary as integer minor units (bigint) with an ISO 4217 currency; the
+ * adapter converts to whatever the issuer speaks on the wire.
+ */
+
+export type KycDocumentType = "passport" | "id_card" | "drivers_license";
+
+export interface KycFile {
+  bytes: Buffer;
+  /** Sniffed from content, never from the client's name or MIME type. */
+  mime: "image/jpeg" | "image/png" | "application/pdf";
+}
+
+export interface SubmitCardholderInput {
+  email: string;
+  firstName: string;
+  lastName: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  countryCode: string;
+  /** Digits only, without the country calling code. */
+  mobile: string;
+  /** Country calling code digits, when the tenant sent one (e.g. "91"). */
+  areaCode?: string;
+  /** YYYY-MM-DD */
+  dateOfBirth?: string;
+  gender?: "MALE" | "FEMALE";
+  town?: string;
+  document: {
+    type: KycDocumentType;
+    number: string;
+    issueDate?: string;
+    expiryDate?: string;
+    front: KycFile;
+    back?: KycFile;
+    selfie?: KycFile;
+  };
+}
+
+/** The issuer's own KYC vocabulary (UQPay's `cardholder_status`). */
+export type IssuerKycStatus = "PENDING" | "INCOMPLETE" | "SUCCESS" | "FAILED";
+
+export interface IssuerCardholder {
+  issuerCardholderId: string;
+  status: IssuerKycStatus;
+  /** Field names the issuer says are missing, when status is INCOMPLETE. */
+  missingFields?: string[];
+}
+
+export interface IssueCardInput {
+  issuerCardholderId: string;
+  issuerProductId: string;
+  currency: string;
+  /** Loaded onto the card; integer minor units of `currency`. */
+  amountMinor: bigint;
+  /** Our own card id, stored with the upstream card (metadata) so recovery can find it. */
+  cardRef: string;
+}
+
+export type IssuerCardStatus =
+  | "PENDING"
+  | "ACTIVE"
+  | "FROZEN"
+  | "BLOCKED"
+  | "PRE_CANCEL"
+  | "CANCELLED"
+  | "LOST"
+  | "STOLEN"
+  | "FAILED";
+
+export interface IssuedCard {
+  issuerCardId: string;
+  issuerOrderId: string;
+  status: IssuerCardStatus;
+  /** The card order's state: SUCCESS/FAILED are final; PENDING/PROCESSING will change. */
+  orderStatus: "PENDING" | "PROCESSING" | "SUCCESS" | "FAILED";
+}
+
+export interface IssuerCard {
+  issuerCardId: string;
+  status: IssuerCardStatus;
+  currency: string;
+  /** Masked as the issuer returns it, e.g. "************5668". Never the full number. */
+  maskedNumber: string;
+  availableMinor: bigint;
+  limitMinor: bigint;
+}
+
+export interface SecureCardDetails {
+  cardNumber: string;
+  cvv: string;
+  /** MM/YY */
+  expiryDate: string;
+}
+
+export interface IssuerProduct {
+  issuerProductId: string;
+  bin: string;
+  currencies: string[];
+  enabled: boolean;
+  modeType: "SHARE" | "SINGLE";
+  kycLevel: "SIMPLIFIED" | "STANDARD" | "ENHANCED";
+}
+
+/** Every call that creates something upstream takes an idempotency key derived from our own record. */
+export interface IdempotentCall {
+  /** A UUID that is the same every time we retry the same logical request. */
+  idempotencyKey: string;
+}
+
+export interface CardIssuer {
+  submitCardholder(input: SubmitCardholderInput, call: IdempotentCall): Promise<IssuerCardholder>;
+  getCardholder(issuerCardholderId: string): Promise<IssuerCardholder>;
+  issueCard(input: IssueCardInput, call: IdempotentCall): Promise<IssuedCard>;
+  getCard(issuerCardId: string): Promise<IssuerCard>;
+  getSecureDetails(issuerCardId: string): Promise<SecureCardDetails>;
+  listProducts(): Promise<IssuerProduct[]>;
+}
+
+/**
+ * How an issuer call failed, in terms the core can act on:
+ * - `rejected`: the issuer definitely refused; nothing was created. Safe to refund / report.
+ * - `not_found`: the object does not exist upstream.
+ * - `unavailable`: the request definitely never reached the issuer (connection refused, DNS).
+ * - `unknown_outcome`: the issuer may or may not have acted (timeout, 5xx, reset, garbage body).
+ *   Money-moving callers must keep the idempotency key and resolve it later, never assume.
+ * - `rate_limited`: 429; `retryAfterMs` when the issuer said.
+ * - `auth`: our credentials were refused (misconfiguration, not the tenant's fault).
+ */
+export type IssuerErrorKind =
+  | "rejected"
+  | "not_found"
+  | "unavailable"
+  | "unknown_outcome"
+  | "rate_limited"
+  | "auth";
+
+export class IssuerError extends Error {
+  override readonly name = "IssuerError";
+  constructor(
+    readonly kind: IssuerErrorKind,
+    message: string,
+    readonly detail: {
+      httpStatus?: number;
+      /** The issuer's own error type/code, e.g. "invalid_request_error" / "card_not_found". */
+      issuerType?: string;
+      issuerCode?: string;
+      /** Issuer field names the refusal is about, when it says (validation, missing KYC fields). */
+      fields?: string[];
+      retryAfterMs?: number;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message);
+  }
+}
