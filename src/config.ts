@@ -1,0 +1,98 @@
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Validated once at boot; every bad key is listed together so an
+ * operator fixes them in one go instead of one restart per typo.
+ */
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  LOG_LEVEL: z.enum(logLevels).default("info"),
+  /** When set, use this PostgreSQL server; otherwise an embedded PGlite database in CARDRAIL_DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  CARDRAIL_DATA_DIR: z.string().min(1).default("./.cardrail/data"),
+  /** Create the demo tenant on an empty database. Always on for the embedded default. */
+  CARDRAIL_SEED_DEMO: bool.optional(),
+  /** Extra secret mixed into API-key hashes, so a stolen database alone cannot test guesses. */
+  CARDRAIL_KEY_PEPPER: z.string().min(16).optional(),
+
+  // Live-mode upstream (dk_live_ keys).
+  UQPAY_BASE_URL: z.url().default("https://api-sandbox.uqpaytech.com/api"),
+  UQPAY_CLIENT_ID: z.string().min(1).optional(),
+  UQPAY_API_KEY: z.string().min(1).optional(),
+  UQPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+
+  // Test-mode upstream (dk_test_ keys): the built-in simulator, or an external one.
+  SIMULATOR_URL: z.url().optional(),
+  SIMULATOR_REVIEW_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(1000),
+  SIMULATOR_CARD_ACTIVATION_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(200),
+  SIMULATOR_SEED: z.coerce.number().int().optional(),
+
+  // Upload limits for POST /cardholders.
+  UPLOAD_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(5 * 1024 * 1024),
+  UPLOAD_MAX_TOTAL_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(12 * 1024 * 1024),
+
+  /** A creating card older than this is resolved by the recovery sweep (asks the upstream, completes or refunds). */
+  RECOVERY_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** An in-flight idempotency key older than this is considered abandoned (its process died) and may be resumed. */
+  IDEMPOTENCY_LOCK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** While a cardholder is IN_REVIEW, a status poll refreshes from the upstream at most this often. */
+  STATUS_REFRESH_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings in .env files mean "unset", not "the empty value".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
+    );
+  }
+  const config = parsed.data;
+  const problems: string[] = [];
+  if (config.UPLOAD_MAX_TOTAL_BYTES < config.UPLOAD_MAX_FILE_BYTES) {
+    problems.push("UPLOAD_MAX_TOTAL_BYTES: must be at least UPLOAD_MAX_FILE_BYTES");
+  }
+  if (Boolean(config.UQPAY_CLIENT_ID) !== Boolean(config.UQPAY_API_KEY)) {
+    problems.push("UQPAY_CLIENT_ID/UQPAY_API_KEY: set both or neither");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Reads ./.env if present (Node's own parser), without overriding variables already set. */
+export function loadDotEnv(path = ".env"): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}

@@ -1,0 +1,169 @@
+import type { ColumnType, Generated } from "kysely";
+
+/**
+ * Row types for Kysely, mirroring src/db/migrations/*.sql (the SQL is the source of truth).
+ * int8 columns arrive as bigint (see pool.ts); timestamps as Date.
+ */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type DateOnly = ColumnType<string, string | undefined, string>;
+export type Mode = "test" | "live";
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  mode: Mode;
+  secret_hash: Buffer;
+  secret_salt: Buffer;
+  created_at: Generated<Timestamp>;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface CardProductsTable {
+  mode: Mode;
+  id: string;
+  name: string;
+  issuer: Generated<string>;
+  issuer_product_id: string;
+  currencies: string[];
+  enabled: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+}
+
+export type LedgerAccountKind = "wallet" | "funding" | "cards_in_flight" | "cards_loaded";
+export type LedgerTransactionKind = "funding" | "card_debit" | "card_loaded" | "card_refund";
+
+export interface LedgerAccountsTable {
+  id: string;
+  tenant_id: string;
+  mode: Mode;
+  currency: string;
+  kind: LedgerAccountKind;
+  balance: Generated<bigint>;
+}
+
+export interface LedgerTransactionsTable {
+  id: string;
+  tenant_id: string;
+  mode: Mode;
+  currency: string;
+  kind: LedgerTransactionKind;
+  reference: string;
+  amount: bigint;
+  card_id: string | null;
+  memo: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface LedgerPostingsTable {
+  transaction_id: string;
+  account_id: string;
+  amount: bigint;
+}
+
+export interface EndUsersTable {
+  id: string;
+  tenant_id: string;
+  mode: Mode;
+  email: string;
+  first_name: string;
+  last_name: string;
+  country: string;
+  mobile: string;
+  area_code: string | null;
+  town: string | null;
+  gender: string | null;
+  date_of_birth: DateOnly | null;
+  created_at: Generated<Timestamp>;
+}
+
+export type HolderStatus = "IN_REVIEW" | "ACTIVE" | "REJECTED";
+
+export interface CardholdersTable {
+  id: string;
+  tenant_id: string;
+  mode: Mode;
+  user_id: string;
+  issuer: Generated<string>;
+  issuer_cardholder_id: string | null;
+  issuer_status: string | null;
+  status: HolderStatus;
+  missing_fields: string[] | null;
+  kyc_doc_type: string;
+  kyc_id_number: string;
+  kyc_issue_date: DateOnly | null;
+  kyc_expiry_date: DateOnly | null;
+  submission_key: string;
+  last_synced_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export type CardStatus = "creating" | "pending" | "active" | "frozen" | "cancelled" | "failed";
+
+export interface CardsTable {
+  id: string;
+  tenant_id: string;
+  mode: Mode;
+  cardholder_id: string;
+  product_id: string;
+  currency: string;
+  load_amount: bigint;
+  status: CardStatus;
+  issuer_card_id: string | null;
+  issuer_order_id: string | null;
+  issuer_status: string | null;
+  masked_number: string | null;
+  failure_reason: string | null;
+  upstream_key: string;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export type RecoveryPoint = "started" | "card_created" | "finished";
+
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  mode: Mode;
+  key: string;
+  request_path: string;
+  request_hash: string;
+  recovery_point: RecoveryPoint;
+  locked_at: Timestamp | null;
+  card_id: string | null;
+  response_status: number | null;
+  response_body: unknown;
+  created_at: Generated<Timestamp>;
+}
+
+export interface RevealAuditTable {
+  id: Generated<bigint>;
+  tenant_id: string;
+  mode: Mode;
+  card_id: string;
+  api_key_id: string;
+  request_id: string;
+  client_ip: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  api_keys: ApiKeysTable;
+  card_products: CardProductsTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_transactions: LedgerTransactionsTable;
+  ledger_postings: LedgerPostingsTable;
+  end_users: EndUsersTable;
+  cardholders: CardholdersTable;
+  cards: CardsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  reveal_audit: RevealAuditTable;
+}

@@ -1,0 +1,112 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { DbOrTx } from "../../db/pool.ts";
+import type { Mode } from "../../db/schema.ts";
+
+/**
+ * API keys: a public id (`dk_test_…` / `dk_live_…`) and a 256-bit secret shown once. The secret is
+ * stored as HMAC-SHA256(pepper, salt ‖ secret): secrets this long cannot be brute-forced, so a slow
+ * KDF would only slow every request; the pepper (configuration, not the database) means a stolen
+ * database alone cannot check guesses either.
+ */
+
+export interface IssuedKey {
+  apiKey: string;
+  accessKey: string;
+  mode: Mode;
+}
+
+export interface Authenticated {
+  keyId: string;
+  tenantId: string;
+  mode: Mode;
+}
+
+const DEFAULT_PEPPER = "cardrail-default-pepper-set-CARDRAIL_KEY_PEPPER";
+
+export function keyHasher(pepper: string | undefined) {
+  const secret = pepper ?? DEFAULT_PEPPER;
+  return (salt: Buffer, accessKey: string) =>
+    createHmac("sha256", secret).update(salt).update(accessKey, "utf8").digest();
+}
+export type KeyHasher = ReturnType<typeof keyHasher>;
+
+export async function createApiKey(
+  db: DbOrTx,
+  hash: KeyHasher,
+  tenantId: string,
+  mode: Mode,
+): Promise<IssuedKey> {
+  const apiKey = `dk_${mode}_${randomBytes(18).toString("base64url")}`;
+  const accessKey = `sk_${mode}_${randomBytes(32).toString("base64url")}`;
+  const salt = randomBytes(16);
+  await db
+    .insertInto("api_keys")
+    .values({
+      id: apiKey,
+      tenant_id: tenantId,
+      mode,
+      secret_hash: hash(salt, accessKey),
+      secret_salt: salt,
+      revoked_at: null,
+      last_used_at: null,
+    })
+    .execute();
+  return { apiKey, accessKey, mode };
+}
+
+// Compared against when the key id is unknown, so that path costs the same as a wrong secret.
+const decoySalt = randomBytes(16);
+
+/**
+ * Returns the key's tenant and mode, or null for any failure (unknown id, wrong secret, revoked),
+ * doing the same work in every case so neither timing nor result tells which.
+ */
+export async function authenticate(
+  db: DbOrTx,
+  hash: KeyHasher,
+  apiKey: string,
+  accessKey: string,
+): Promise<Authenticated | null> {
+  const row =
+    apiKey.length <= 64
+      ? await db
+          .selectFrom("api_keys")
+          .select(["id", "tenant_id", "mode", "secret_hash", "secret_salt", "revoked_at"])
+          .where("id", "=", apiKey)
+          .executeTakeFirst()
+      : undefined;
+  const expected = row?.secret_hash ?? hash(decoySalt, "decoy");
+  const actual = hash(row?.secret_salt ?? decoySalt, accessKey);
+  const secretMatches = timingSafeEqual(expected, actual);
+  if (!row || !secretMatches || row.revoked_at !== null) return null;
+  return { keyId: row.id, tenantId: row.tenant_id, mode: row.mode };
+}
+
+export async function revokeApiKey(db: DbOrTx, apiKey: string): Promise<boolean> {
+  const result = await db
+    .updateTable("api_keys")
+    .set({ revoked_at: new Date() })
+    .where("id", "=", apiKey)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function listApiKeys(db: DbOrTx, tenantId: string) {
+  return db
+    .selectFrom("api_keys")
+    .select(["id as apiKey", "mode", "created_at as createdAt", "revoked_at as revokedAt", "last_used_at as lastUsedAt"])
+    .where("tenant_id", "=", tenantId)
+    .orderBy("created_at")
+    .execute();
+}
+
+const lastUsedWrites = new Map<string, number>();
+
+/** Records use at most once a minute per key and process: a write on every request would make the key row hot. */
+export async function touchApiKey(db: DbOrTx, keyId: string, now = Date.now()): Promise<void> {
+  const last = lastUsedWrites.get(keyId) ?? 0;
+  if (now - last < 60_000) return;
+  lastUsedWrites.set(keyId, now);
+  await db.updateTable("api_keys").set({ last_used_at: new Date(now) }).where("id", "=", keyId).execute();
+}

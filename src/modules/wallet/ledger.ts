@@ -1,0 +1,130 @@
+import { sql } from "kysely";
+import { DatabaseError } from "pg";
+import { CardrailError } from "../../core/errors.ts";
+import { newId } from "../../core/ids.ts";
+import type { DbOrTx, Tx } from "../../db/pool.ts";
+import type { LedgerAccountKind, LedgerTransactionKind, Mode } from "../../db/schema.ts";
+
+/**
+ * The double-entry ledger. Money moves only by `post`, which writes one transaction whose postings
+ * sum to zero; a trigger applies each posting to its account's balance in the same database
+ * transaction, and a CHECK keeps wallets ≥ 0 even if code above is wrong. A transaction's
+ * `reference` is unique, so replaying an operation can never move money twice.
+ */
+
+export interface Book {
+  tenantId: string;
+  mode: Mode;
+  currency: string;
+}
+
+/** Which accounts each kind of movement debits and credits. One table, so every path agrees. */
+const movements: Record<LedgerTransactionKind, { from: LedgerAccountKind; to: LedgerAccountKind }> = {
+  funding: { from: "funding", to: "wallet" },
+  card_debit: { from: "wallet", to: "cards_in_flight" },
+  card_loaded: { from: "cards_in_flight", to: "cards_loaded" },
+  card_refund: { from: "cards_in_flight", to: "wallet" },
+};
+
+const ALL_KINDS: LedgerAccountKind[] = ["wallet", "funding", "cards_in_flight", "cards_loaded"];
+
+/** Creates the book's accounts if missing; returns their ids by kind. */
+export async function ensureAccounts(db: DbOrTx, book: Book): Promise<Record<LedgerAccountKind, string>> {
+  const existing = await selectAccounts(db, book);
+  if (existing.size === ALL_KINDS.length) return Object.fromEntries(existing) as Record<LedgerAccountKind, string>;
+  await db
+    .insertInto("ledger_accounts")
+    .values(
+      ALL_KINDS.map((kind) => ({ id: newId("acct"), tenant_id: book.tenantId, mode: book.mode, currency: book.currency, kind })),
+    )
+    .onConflict((oc) => oc.columns(["tenant_id", "mode", "currency", "kind"]).doNothing())
+    .execute();
+  return Object.fromEntries(await selectAccounts(db, book)) as Record<LedgerAccountKind, string>;
+}
+
+async function selectAccounts(db: DbOrTx, book: Book): Promise<Map<LedgerAccountKind, string>> {
+  const rows = await db
+    .selectFrom("ledger_accounts")
+    .select(["id", "kind"])
+    .where("tenant_id", "=", book.tenantId)
+    .where("mode", "=", book.mode)
+    .where("currency", "=", book.currency)
+    .execute();
+  return new Map(rows.map((r) => [r.kind, r.id]));
+}
+
+export interface PostInput {
+  kind: LedgerTransactionKind;
+  amount: bigint;
+  reference: string;
+  cardId?: string;
+  memo?: string;
+}
+
+/**
+ * Posts one movement. Must run inside a transaction (the postings and the balance change commit
+ * together). Returns false when `reference` was already posted (a replay: nothing moves).
+ * Throws `insufficient_balance` when it would take a wallet below zero.
+ */
+export async function post(tx: Tx, book: Book, input: PostInput): Promise<boolean> {
+  if (input.amount <= 0n) throw new RangeError("ledger amounts are positive; the movement gives the direction");
+  const accounts = await ensureAccounts(tx, book);
+  const { from, to } = movements[input.kind];
+  const id = newId("ltx");
+  // A savepoint, so a refused debit leaves no trace and the caller's transaction stays usable
+  // (it may record the refusal, e.g. as an idempotent response).
+  await sql`SAVEPOINT ledger_post`.execute(tx);
+  try {
+    const inserted = await tx
+      .insertInto("ledger_transactions")
+      .values({
+        id,
+        tenant_id: book.tenantId,
+        mode: book.mode,
+        currency: book.currency,
+        kind: input.kind,
+        reference: input.reference,
+        amount: input.amount,
+        card_id: input.cardId ?? null,
+        memo: input.memo ?? null,
+      })
+      .onConflict((oc) => oc.column("reference").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (!inserted) {
+      await sql`RELEASE SAVEPOINT ledger_post`.execute(tx);
+      return false;
+    }
+    await tx
+      .insertInto("ledger_postings")
+      .values([
+        { transaction_id: id, account_id: accounts[from], amount: -input.amount },
+        { transaction_id: id, account_id: accounts[to], amount: input.amount },
+      ])
+      .execute();
+    await sql`RELEASE SAVEPOINT ledger_post`.execute(tx);
+  } catch (error) {
+    await sql`ROLLBACK TO SAVEPOINT ledger_post`.execute(tx);
+    if (error instanceof DatabaseError && error.constraint === "wallet_never_negative") {
+      throw new CardrailError("insufficient_balance", "Insufficient wallet balance");
+    }
+    throw error;
+  }
+  return true;
+}
+
+export interface WalletBalance {
+  currency: string;
+  mode: Mode;
+  balance: bigint;
+}
+
+export async function walletBalances(db: DbOrTx, tenantId: string, mode?: Mode): Promise<WalletBalance[]> {
+  let query = db
+    .selectFrom("ledger_accounts")
+    .select(["currency", "mode", "balance"])
+    .where("tenant_id", "=", tenantId)
+    .where("kind", "=", "wallet");
+  if (mode) query = query.where("mode", "=", mode);
+  return query.orderBy("mode").orderBy("currency").execute();
+}
