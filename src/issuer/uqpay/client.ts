@@ -1,0 +1,265 @@
+import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import { isTokenExpired, UqpayError } from "./errors.ts";
+import { type FetchLike, HttpTransport, type Logger, type RequestSpec } from "./http.ts";
+import { type AccessToken, TokenCache } from "./token-cache.ts";
+import {
+  type Balance,
+  type BalanceTransaction,
+  balance,
+  balanceTransaction,
+  type Card,
+  type CardCreateResponse,
+  type Cardholder,
+  type CardholderWriteResponse,
+  type CardOrder,
+  type CardTransaction,
+  type CardUpdateResponse,
+  type CreateCardBody,
+  type CreateCardholderBody,
+  card,
+  cardCreateResponse,
+  cardholder,
+  cardholderWriteResponse,
+  cardOrder,
+  cardTransaction,
+  cardUpdateResponse,
+  type ListBalanceTransactionsParams,
+  type ListCardholdersParams,
+  type ListCardsParams,
+  type ListCardTransactionsParams,
+  type Paged,
+  type PageParams,
+  type PanToken,
+  type Product,
+  paged,
+  panToken,
+  product,
+  type SecureCard,
+  type SimulateAuthorizationBody,
+  type SimulateReversalBody,
+  secureCard,
+  tokenResponse,
+  type UpdateCardBody,
+  type UpdateCardholderBody,
+  type UpdateCardStatusBody,
+} from "./types.ts";
+
+/**
+ * Typed client for UQPay Card Issuance v1.6. No dependency on the rest of Cardrail.
+ *
+ * Idempotency: every POST carries `x-idempotency-key`. Calls that create objects or move money
+ * (cardholder create, card create, recharge, withdraw, simulations) REQUIRE the key from the
+ * caller, so a retry after a crash reuses it and the upstream replays instead of acting twice.
+ * Other POSTs (updates, status, balance retrieve, PAN token) accept one and otherwise generate a
+ * fresh UUID v4. Automatic retries inside one call always reuse the same key.
+ */
+export interface UqpayClientOptions {
+  /** e.g. https://api-sandbox.uqpaytech.com/api (paths below start with /v1/...). */
+  baseUrl: string;
+  clientId: string;
+  apiKey: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** Sub-account id sent as x-on-behalf-of on business calls. */
+  onBehalfOf?: string;
+  logger?: Logger;
+  fetch?: FetchLike;
+  /** Backoff base (default 250 ms) and cap (default 5 s); Retry-After beyond maxRetryAfterMs (30 s) is not waited for. */
+  retryBaseMs?: number;
+  retryMaxDelayMs?: number;
+  maxRetryAfterMs?: number;
+  /** Clock for token expiry (tests). */
+  now?: () => number;
+}
+
+export interface Idempotent {
+  idempotencyKey: string;
+}
+export interface MaybeIdempotent {
+  idempotencyKey?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function keyFrom(call: MaybeIdempotent | undefined, required: boolean): string {
+  const key = call?.idempotencyKey;
+  if (key === undefined) {
+    if (required) throw new TypeError("idempotencyKey is required for this call");
+    return randomUUID();
+  }
+  if (!UUID.test(key)) throw new TypeError("idempotencyKey must be a UUID");
+  return key;
+}
+
+const seg = (id: string) => encodeURIComponent(id);
+
+export function createUqpayClient(options: UqpayClientOptions) {
+  const http = new HttpTransport({
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxRetries: options.maxRetries ?? 2,
+    retryBaseMs: options.retryBaseMs ?? 250,
+    retryMaxDelayMs: options.retryMaxDelayMs ?? 5_000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
+    logger: options.logger,
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+  });
+
+  const tokens = new TokenCache({
+    now: options.now,
+    fetchToken: async (): Promise<AccessToken> => {
+      // No body; a POST with a fresh key (the SDKs send one everywhere, harmless here).
+      const res = await http.execute(
+        {
+          method: "POST",
+          path: "/v1/connect/token",
+          headers: {
+            "x-client-id": options.clientId,
+            "x-api-key": options.apiKey,
+            "x-idempotency-key": randomUUID(),
+          },
+        },
+        tokenResponse,
+      );
+      const exp = res.expired_at;
+      return { token: res.auth_token, expiresAtMs: exp > 1e11 ? exp : exp * 1000 };
+    },
+  });
+
+  async function call<S extends z.ZodType>(
+    spec: Omit<RequestSpec, "headers"> & { idempotencyKey?: string },
+    schema: S,
+  ): Promise<z.output<S>> {
+    const send = async (token: string) => {
+      const headers: Record<string, string> = { "x-auth-token": `Bearer ${token}` };
+      if (options.onBehalfOf) headers["x-on-behalf-of"] = options.onBehalfOf;
+      if (spec.method === "POST")
+        headers["x-idempotency-key"] = spec.idempotencyKey ?? randomUUID();
+      return http.execute(
+        { method: spec.method, path: spec.path, query: spec.query, body: spec.body, headers },
+        schema,
+      );
+    };
+    const token = await tokens.get();
+    try {
+      return await send(token);
+    } catch (err) {
+      // A 401 means the request was refused before it ran, so repeating it (same key) is safe.
+      if (err instanceof UqpayError && isTokenExpired(err)) {
+        tokens.invalidate(token);
+        return send(await tokens.get());
+      }
+      throw err;
+    }
+  }
+
+  const get = <S extends z.ZodType>(path: string, schema: S, query?: RequestSpec["query"]) =>
+    call({ method: "GET", path, query }, schema);
+  const post = <S extends z.ZodType>(
+    path: string,
+    body: unknown,
+    schema: S,
+    idempotencyKey: string,
+  ) => call({ method: "POST", path, body, idempotencyKey }, schema);
+  type Query = RequestSpec["query"];
+  const q = (p: object | undefined): Query => p as Query;
+
+  const cardholderPage = paged(cardholder);
+  const productPage = paged(product);
+  const cardPage = paged(card);
+  const balancePage = paged(balance);
+  const balanceTxPage = paged(balanceTransaction);
+  const cardTxPage = paged(cardTransaction);
+
+  return {
+    /** Fetches (or reuses) the access token; mostly for health checks. */
+    getToken: () => tokens.get(),
+
+    cardholders: {
+      create: (body: CreateCardholderBody, c: Idempotent): Promise<CardholderWriteResponse> =>
+        post("/v1/issuing/cardholders", body, cardholderWriteResponse, keyFrom(c, true)),
+      retrieve: (id: string): Promise<Cardholder> =>
+        get(`/v1/issuing/cardholders/${seg(id)}`, cardholder),
+      list: (p?: ListCardholdersParams): Promise<Paged<Cardholder>> =>
+        get("/v1/issuing/cardholders", cardholderPage, q(p)),
+      update: (
+        id: string,
+        body: UpdateCardholderBody,
+        c?: MaybeIdempotent,
+      ): Promise<CardholderWriteResponse> =>
+        post(
+          `/v1/issuing/cardholders/${seg(id)}`,
+          body,
+          cardholderWriteResponse,
+          keyFrom(c, false),
+        ),
+    },
+
+    products: {
+      list: (p?: PageParams): Promise<Paged<Product>> =>
+        get("/v1/issuing/products", productPage, q(p)),
+    },
+
+    cards: {
+      create: (body: CreateCardBody, c: Idempotent): Promise<CardCreateResponse> =>
+        post("/v1/issuing/cards", body, cardCreateResponse, keyFrom(c, true)),
+      retrieve: (id: string): Promise<Card> => get(`/v1/issuing/cards/${seg(id)}`, card),
+      list: (p?: ListCardsParams): Promise<Paged<Card>> => get("/v1/issuing/cards", cardPage, q(p)),
+      update: (
+        id: string,
+        body: UpdateCardBody,
+        c?: MaybeIdempotent,
+      ): Promise<CardUpdateResponse> =>
+        post(`/v1/issuing/cards/${seg(id)}`, body, cardUpdateResponse, keyFrom(c, false)),
+      updateStatus: (
+        id: string,
+        body: UpdateCardStatusBody,
+        c?: MaybeIdempotent,
+      ): Promise<CardUpdateResponse> =>
+        post(`/v1/issuing/cards/${seg(id)}/status`, body, cardUpdateResponse, keyFrom(c, false)),
+      recharge: (id: string, body: { amount: number }, c: Idempotent): Promise<CardOrder> =>
+        post(`/v1/issuing/cards/${seg(id)}/recharge`, body, cardOrder, keyFrom(c, true)),
+      withdraw: (id: string, body: { amount: number }, c: Idempotent): Promise<CardOrder> =>
+        post(`/v1/issuing/cards/${seg(id)}/withdraw`, body, cardOrder, keyFrom(c, true)),
+      /** The path takes the card ORDER id (as the Go/Python SDKs and the CLI do). */
+      getOrder: (cardOrderId: string): Promise<CardOrder> =>
+        get(`/v1/issuing/cards/${seg(cardOrderId)}/order`, cardOrder),
+      /** Full PAN, CVV and expiry: never log the result. */
+      getSecure: (id: string): Promise<SecureCard> =>
+        get(`/v1/issuing/cards/${seg(id)}/secure`, secureCard),
+      createPanToken: (id: string, c?: MaybeIdempotent): Promise<PanToken> =>
+        post(`/v1/issuing/cards/${seg(id)}/token`, {}, panToken, keyFrom(c, false)),
+    },
+
+    balances: {
+      list: (p?: PageParams): Promise<Paged<Balance>> =>
+        get("/v1/issuing/balances", balancePage, q(p)),
+      /** A POST upstream (with an idempotency key), though it only reads. */
+      retrieve: (currency: string, c?: MaybeIdempotent): Promise<Balance> =>
+        post("/v1/issuing/balances", { currency }, balance, keyFrom(c, false)),
+      transactions: (p?: ListBalanceTransactionsParams): Promise<Paged<BalanceTransaction>> =>
+        get("/v1/issuing/balances/transactions", balanceTxPage, q(p)),
+    },
+
+    transactions: {
+      list: (p?: ListCardTransactionsParams): Promise<Paged<CardTransaction>> =>
+        get("/v1/issuing/transactions", cardTxPage, q(p)),
+      retrieve: (id: string): Promise<CardTransaction> =>
+        get(`/v1/issuing/transactions/${seg(id)}`, cardTransaction),
+    },
+
+    simulation: {
+      authorization: (body: SimulateAuthorizationBody, c: Idempotent): Promise<CardTransaction> =>
+        post("/v1/simulation/issuing/authorization", body, cardTransaction, keyFrom(c, true)),
+      reversal: (body: SimulateReversalBody, c: Idempotent): Promise<CardTransaction> =>
+        post("/v1/simulation/issuing/reversal", body, cardTransaction, keyFrom(c, true)),
+    },
+  };
+}
+
+export type UqpayClient = ReturnType<typeof createUqpayClient>;
+export { isUqpayError, UqpayError, type UqpayErrorKind } from "./errors.ts";
+export { redact, redactString } from "./redact.ts";
+export type * from "./types.ts";
+export { signWebhook, verifyWebhookSignature } from "./webhook-signature.ts";
