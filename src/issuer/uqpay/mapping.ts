@@ -113,9 +113,10 @@ function buildReverse(): ReadonlyMap<string, ContractField> {
   for (const rule of [...CARDHOLDER_FIELDS, ...CARD_FIELDS]) {
     if (!rule.upstream) continue;
     map.set(rule.upstream, rule.contract);
-    // Errors often name only the leaf ("back_file") or the top level ("card_limit").
+    // Errors often name only the leaf ("back_file"). Generic leaves ("type", "number") are not
+    // aliases: "type" in a message is rarely about identity.type.
     const leaf = rule.upstream.split(".").at(-1);
-    if (leaf && !map.has(leaf)) map.set(leaf, rule.contract);
+    if (leaf?.includes("_") && !map.has(leaf)) map.set(leaf, rule.contract);
   }
   return map;
 }
