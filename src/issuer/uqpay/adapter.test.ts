@@ -141,6 +141,17 @@ describe("error translation", () => {
     ).toBe("auth");
   });
 
+  it("a token endpoint refusal (400 Invalid client id) → auth", async () => {
+    const client = createUqpayClient({
+      baseUrl: "http://uqpay.test/api",
+      clientId: "wrong",
+      apiKey: "k",
+      fetch: async () => json(400, { code: 400, message: "Invalid client id" }),
+    });
+    const err = await issuerError(createUqpayIssuer(client).listProducts());
+    expect(err.kind).toBe("auth");
+  });
+
   it("429 → rate_limited with retryAfterMs", async () => {
     const err = await getCard(() =>
       json(429, { code: "too_many_requests", message: "slow" }, { "retry-after": "7" }),

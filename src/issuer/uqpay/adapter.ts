@@ -26,7 +26,7 @@ import type { Cardholder } from "./types.ts";
  *
  * | upstream failure                                      | kind            |
  * |-------------------------------------------------------|-----------------|
- * | 401 / 403                                             | auth            |
+ * | 401 / 403, any 4xx from the token endpoint             | auth            |
  * | 400 `sub_account_not_found` (bad x-on-behalf-of)      | auth            |
  * | 404, `*_not_found` code, "does not exist(s)"          | not_found       |
  * | 400 `idempotency_error` (replay or mismatch)          | unknown_outcome |
@@ -82,7 +82,9 @@ function translateApiError(
 ): IssuerError {
   const status = err.httpStatus ?? 0;
   const code = err.code ?? "";
-  if (status === 401 || status === 403 || code === "sub_account_not_found") {
+  // The token endpoint answers a wrong client id with 400 ("Invalid client id"): still our credentials.
+  const tokenCall = err.path.startsWith("/v1/connect/token") && status >= 400 && status < 500;
+  if (status === 401 || status === 403 || code === "sub_account_not_found" || tokenCall) {
     return new IssuerError("auth", `UQPay refused our credentials: ${err.message}`, detail);
   }
   if (status >= 500)

@@ -156,12 +156,13 @@ export function createUqpayClient(options: UqpayClientOptions) {
 
   const get = <S extends z.ZodType>(path: string, schema: S, query?: RequestSpec["query"]) =>
     call({ method: "GET", path, query }, schema);
-  const post = <S extends z.ZodType>(
+  /** `key` is resolved inside the promise so a missing/invalid key rejects rather than throws. */
+  const post = async <S extends z.ZodType>(
     path: string,
     body: unknown,
     schema: S,
-    idempotencyKey: string,
-  ) => call({ method: "POST", path, body, idempotencyKey }, schema);
+    key: () => string,
+  ): Promise<z.output<S>> => call({ method: "POST", path, body, idempotencyKey: key() }, schema);
   type Query = RequestSpec["query"];
   const q = (p: object | undefined): Query => p as Query;
 
@@ -178,7 +179,7 @@ export function createUqpayClient(options: UqpayClientOptions) {
 
     cardholders: {
       create: (body: CreateCardholderBody, c: Idempotent): Promise<CardholderWriteResponse> =>
-        post("/v1/issuing/cardholders", body, cardholderWriteResponse, keyFrom(c, true)),
+        post("/v1/issuing/cardholders", body, cardholderWriteResponse, () => keyFrom(c, true)),
       retrieve: (id: string): Promise<Cardholder> =>
         get(`/v1/issuing/cardholders/${seg(id)}`, cardholder),
       list: (p?: ListCardholdersParams): Promise<Paged<Cardholder>> =>
@@ -188,10 +189,7 @@ export function createUqpayClient(options: UqpayClientOptions) {
         body: UpdateCardholderBody,
         c?: MaybeIdempotent,
       ): Promise<CardholderWriteResponse> =>
-        post(
-          `/v1/issuing/cardholders/${seg(id)}`,
-          body,
-          cardholderWriteResponse,
+        post(`/v1/issuing/cardholders/${seg(id)}`, body, cardholderWriteResponse, () =>
           keyFrom(c, false),
         ),
     },
@@ -203,7 +201,7 @@ export function createUqpayClient(options: UqpayClientOptions) {
 
     cards: {
       create: (body: CreateCardBody, c: Idempotent): Promise<CardCreateResponse> =>
-        post("/v1/issuing/cards", body, cardCreateResponse, keyFrom(c, true)),
+        post("/v1/issuing/cards", body, cardCreateResponse, () => keyFrom(c, true)),
       retrieve: (id: string): Promise<Card> => get(`/v1/issuing/cards/${seg(id)}`, card),
       list: (p?: ListCardsParams): Promise<Paged<Card>> => get("/v1/issuing/cards", cardPage, q(p)),
       update: (
@@ -211,17 +209,19 @@ export function createUqpayClient(options: UqpayClientOptions) {
         body: UpdateCardBody,
         c?: MaybeIdempotent,
       ): Promise<CardUpdateResponse> =>
-        post(`/v1/issuing/cards/${seg(id)}`, body, cardUpdateResponse, keyFrom(c, false)),
+        post(`/v1/issuing/cards/${seg(id)}`, body, cardUpdateResponse, () => keyFrom(c, false)),
       updateStatus: (
         id: string,
         body: UpdateCardStatusBody,
         c?: MaybeIdempotent,
       ): Promise<CardUpdateResponse> =>
-        post(`/v1/issuing/cards/${seg(id)}/status`, body, cardUpdateResponse, keyFrom(c, false)),
+        post(`/v1/issuing/cards/${seg(id)}/status`, body, cardUpdateResponse, () =>
+          keyFrom(c, false),
+        ),
       recharge: (id: string, body: { amount: number }, c: Idempotent): Promise<CardOrder> =>
-        post(`/v1/issuing/cards/${seg(id)}/recharge`, body, cardOrder, keyFrom(c, true)),
+        post(`/v1/issuing/cards/${seg(id)}/recharge`, body, cardOrder, () => keyFrom(c, true)),
       withdraw: (id: string, body: { amount: number }, c: Idempotent): Promise<CardOrder> =>
-        post(`/v1/issuing/cards/${seg(id)}/withdraw`, body, cardOrder, keyFrom(c, true)),
+        post(`/v1/issuing/cards/${seg(id)}/withdraw`, body, cardOrder, () => keyFrom(c, true)),
       /** The path takes the card ORDER id (as the Go/Python SDKs and the CLI do). */
       getOrder: (cardOrderId: string): Promise<CardOrder> =>
         get(`/v1/issuing/cards/${seg(cardOrderId)}/order`, cardOrder),
@@ -229,7 +229,7 @@ export function createUqpayClient(options: UqpayClientOptions) {
       getSecure: (id: string): Promise<SecureCard> =>
         get(`/v1/issuing/cards/${seg(id)}/secure`, secureCard),
       createPanToken: (id: string, c?: MaybeIdempotent): Promise<PanToken> =>
-        post(`/v1/issuing/cards/${seg(id)}/token`, {}, panToken, keyFrom(c, false)),
+        post(`/v1/issuing/cards/${seg(id)}/token`, {}, panToken, () => keyFrom(c, false)),
     },
 
     balances: {
@@ -237,7 +237,7 @@ export function createUqpayClient(options: UqpayClientOptions) {
         get("/v1/issuing/balances", balancePage, q(p)),
       /** A POST upstream (with an idempotency key), though it only reads. */
       retrieve: (currency: string, c?: MaybeIdempotent): Promise<Balance> =>
-        post("/v1/issuing/balances", { currency }, balance, keyFrom(c, false)),
+        post("/v1/issuing/balances", { currency }, balance, () => keyFrom(c, false)),
       transactions: (p?: ListBalanceTransactionsParams): Promise<Paged<BalanceTransaction>> =>
         get("/v1/issuing/balances/transactions", balanceTxPage, q(p)),
     },
@@ -251,9 +251,9 @@ export function createUqpayClient(options: UqpayClientOptions) {
 
     simulation: {
       authorization: (body: SimulateAuthorizationBody, c: Idempotent): Promise<CardTransaction> =>
-        post("/v1/simulation/issuing/authorization", body, cardTransaction, keyFrom(c, true)),
+        post("/v1/simulation/issuing/authorization", body, cardTransaction, () => keyFrom(c, true)),
       reversal: (body: SimulateReversalBody, c: Idempotent): Promise<CardTransaction> =>
-        post("/v1/simulation/issuing/reversal", body, cardTransaction, keyFrom(c, true)),
+        post("/v1/simulation/issuing/reversal", body, cardTransaction, () => keyFrom(c, true)),
     },
   };
 }

@@ -106,7 +106,7 @@ export class HttpTransport {
 
   /** Sends with retries and validates a 2xx body against `schema`. */
   async execute<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.output<S>> {
-    const json = await this.executeRaw(spec);
+    const { json, attempts } = await this.executeRaw(spec);
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issues = parsed.error.issues
@@ -118,17 +118,17 @@ export class HttpTransport {
         path: redactString(buildPath(spec.path, spec.query)),
         httpStatus: 200,
         outcomeUnknown: spec.method === "POST",
-        attempts: 1,
+        attempts,
       });
     }
     return parsed.data;
   }
 
-  async executeRaw(spec: RequestSpec): Promise<unknown> {
+  async executeRaw(spec: RequestSpec): Promise<{ json: unknown; attempts: number }> {
     const maxAttempts = Math.max(1, this.opts.maxRetries + 1);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(spec, attempt);
+        return { json: await this.once(spec, attempt), attempts: attempt };
       } catch (err) {
         if (!(err instanceof UqpayError)) throw err;
         const delay = this.retryDelay(spec.method, err, attempt);

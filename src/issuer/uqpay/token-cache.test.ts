@@ -25,4 +25,22 @@ describe("TokenCache", () => {
     cache.invalidate("t2");
     expect(await cache.get()).toBe("t3");
   });
+
+  it("keeps using a still-valid token when an early refresh fails", async () => {
+    let now = 0;
+    let calls = 0;
+    const cache = new TokenCache({
+      now: () => now,
+      fetchToken: async () => {
+        calls++;
+        if (calls > 1) throw new Error("token endpoint down");
+        return { token: "t1", expiresAtMs: 100_000 };
+      },
+    });
+    expect(await cache.get()).toBe("t1");
+    now = 50_000; // inside the 60 s refresh window, not yet expired
+    expect(await cache.get()).toBe("t1");
+    now = 100_001;
+    await expect(cache.get()).rejects.toThrow("token endpoint down");
+  });
 });

@@ -46,7 +46,14 @@ export class TokenCache {
         if (this.inflight === p) this.inflight = undefined;
       }).catch(() => {});
     }
-    return (await this.inflight).token;
+    try {
+      return (await this.inflight).token;
+    } catch (err) {
+      // Refreshing early failed, but the old token has not actually expired yet: keep using it.
+      const still = this.current;
+      if (still && this.now() < still.expiresAtMs) return still.token;
+      throw err;
+    }
   }
 
   /**

@@ -162,7 +162,11 @@ export const card = z.object({
   card_id: z.string().min(1),
   card_bin: z.union([z.string(), z.number().transform(String)]).nullish(),
   card_scheme: str,
-  card_number: z.string(),
+  /** Masked; may be empty while the card is PENDING. */
+  card_number: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ""),
   form_factor: str,
   mode_type: str,
   card_limit: amount.nullish(),
