@@ -1,0 +1,384 @@
+/**
+ * The UQPay Card Issuance sandbox simulator: a standalone Fastify app speaking UQPay's v1.6 wire
+ * format (see /work/shared/upstream/uqpay-issuing.md). Routes live under /api/v1/… (the client's
+ * base URL ends in /api); the admin knobs live under /__sim/ (admin.ts).
+ */
+import { randomInt } from "node:crypto";
+import type { Socket } from "node:net";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { registerAdminRoutes } from "./admin.ts";
+import { Auth } from "./auth.ts";
+import { completeOrder, finishCancel, finishCreate } from "./cardflow.ts";
+import type { SimContext, SimSettings } from "./context.ts";
+import { invalidRequest, SimError } from "./errors.ts";
+import { Faults, MALFORMED_BODY } from "./faults.ts";
+import { Idempotency, requestHash, validateKey } from "./idempotency.ts";
+import { setKycStatus } from "./kyc.ts";
+import { seedBalances } from "./ledger.ts";
+import { loadSnapshot, Persister } from "./persist.ts";
+import { RateLimiter } from "./ratelimit.ts";
+import { reqSim } from "./reqstate.ts";
+import { deriveSeed, Rng } from "./rng.ts";
+import { registerBalanceRoutes } from "./routes/balances.ts";
+import { registerCardholderRoutes } from "./routes/cardholders.ts";
+import { registerCardRoutes } from "./routes/cards.ts";
+import { registerProductRoutes } from "./routes/products.ts";
+import { registerSimulationRoutes } from "./routes/simulation.ts";
+import { Scheduler } from "./scheduler.ts";
+import { type KycStatus, SimState } from "./state.ts";
+import { Webhooks } from "./webhooks.ts";
+
+export {
+  SIM_PRODUCT_DISABLED_49387520,
+  SIM_PRODUCT_ENHANCED_46651711,
+  SIM_PRODUCT_USD_40963608,
+} from "./products.ts";
+
+export interface SimulatorOptions {
+  clientId: string;
+  apiKey: string;
+  /** KYC review delay, default 1000. */
+  reviewDelayMs?: number;
+  /** Card PENDING → ACTIVE delay, default 200. */
+  cardActivationDelayMs?: number;
+  /** Default 1800. */
+  tokenTtlSeconds?: number;
+  /** Seeds every random choice (ids, card numbers, fault dice). */
+  seed?: number;
+  /** JSON snapshot: loaded at start, written (debounced ≤250 ms, atomic rename) after mutations and on close. */
+  stateFile?: string;
+  webhook?: { url: string; secret: string };
+  /** Issuing balance per currency, default { USD: 10_000_000, SGD: 10_000_000 }. */
+  initialBalances?: Record<string, number>;
+  logger?: boolean;
+  /** Card Issuance allows several live tokens (v1.6 quickstart); false = newest token only. Default true. */
+  tokensCoexist?: boolean;
+  /** Requests per minute per client; default: no limit. */
+  rateLimitPerMinute?: number;
+  /** PRE_CANCEL → CANCELLED, default 2000 (30 days upstream). */
+  preCancelDelayMs?: number;
+  /** Update/status/recharge/withdraw orders PROCESSING → SUCCESS, default 100. */
+  orderDelayMs?: number;
+  /** Clock in ms, for tests; default Date.now. */
+  now?: () => number;
+}
+
+export interface Simulator {
+  app: FastifyInstance;
+  ctx: SimContext;
+  /** Run every scheduled transition now (KYC reviews, activations…). */
+  flush(): number;
+  advanceClock(ms: number): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const PREFIX_AUTH = ["/api/v1/issuing/", "/api/v1/simulation/"];
+const needsAuth = (url: string) => PREFIX_AUTH.some((p) => url.startsWith(p));
+
+function sendError(reply: FastifyReply, err: SimError) {
+  return reply.code(err.status).type("application/json").send(err.body());
+}
+
+export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator> {
+  const seed = opts.seed ?? randomInt(0, 2 ** 31);
+  let clockOffset = 0;
+  const baseNow = opts.now ?? Date.now;
+  const clock = () => baseNow() + clockOffset;
+  const state = new SimState();
+  const rng = new Rng(deriveSeed(seed, 0));
+  const faultRng = new Rng(deriveSeed(seed, 1));
+  const hookRng = new Rng(deriveSeed(seed, 2));
+  state.accountId = rng.uuid();
+
+  const snapshot = opts.stateFile ? await loadSnapshot(opts.stateFile) : undefined;
+  if (snapshot) {
+    state.load(snapshot);
+    rng.state = snapshot.rngState;
+  }
+  let persister: Persister | undefined;
+  const changed = () => persister?.changed();
+
+  const settings: SimSettings = {
+    reviewDelayMs: opts.reviewDelayMs ?? 1000,
+    cardActivationDelayMs: opts.cardActivationDelayMs ?? 200,
+    preCancelDelayMs: opts.preCancelDelayMs ?? 2000,
+    orderDelayMs: opts.orderDelayMs ?? 100,
+    initialBalances: opts.initialBalances ?? { USD: 10_000_000, SGD: 10_000_000 },
+    rateLimitPerMinute: opts.rateLimitPerMinute ?? null,
+    securePermission: true,
+  };
+  const scheduler = new Scheduler(state, rng, clock, changed);
+  const ctx: SimContext = {
+    settings,
+    state,
+    rng,
+    clock,
+    scheduler,
+    webhooks: new Webhooks(opts.webhook ? { ...opts.webhook } : undefined, hookRng, clock),
+    auth: new Auth(
+      {
+        clientId: opts.clientId,
+        apiKey: opts.apiKey,
+        ttlSeconds: opts.tokenTtlSeconds ?? 1800,
+        accountId: state.accountId,
+        tokensCoexist: opts.tokensCoexist ?? true,
+      },
+      clock,
+    ),
+    idem: new Idempotency(state, clock),
+    faults: new Faults(faultRng),
+    changed,
+  };
+  if (opts.stateFile) persister = new Persister(opts.stateFile, () => state.toSnapshot(rng.state));
+
+  scheduler.on("kyc", (job) => {
+    const ch = state.cardholders.get(job.ref);
+    if (ch) setKycStatus(ctx, ch, (job.data?.status as KycStatus | undefined) ?? "SUCCESS");
+  });
+  scheduler.on("card_activate", (job) => {
+    const card = state.cards.get(job.ref);
+    if (card) finishCreate(ctx, card);
+  });
+  scheduler.on("order_complete", (job) => {
+    const order = state.orders.get(job.ref);
+    if (order) completeOrder(ctx, order);
+  });
+  scheduler.on("card_cancel", (job) => {
+    const card = state.cards.get(job.ref);
+    if (card) finishCancel(ctx, card, String(job.data?.order_id ?? card.create_order_id));
+  });
+  if (!snapshot) seedBalances(ctx);
+  scheduler.restore();
+
+  const app = Fastify({
+    logger: opts.logger
+      ? { redact: ["req.headers['x-api-key']", "req.headers['x-auth-token']"] }
+      : false,
+    bodyLimit: 16 * 1024 * 1024,
+    // A "timeout" fault holds sockets open; closing must not wait for them.
+    forceCloseConnections: true,
+  });
+  const heldSockets = new Set<Socket>();
+  const hang = (req: FastifyRequest) => {
+    heldSockets.add(req.raw.socket);
+    return new Promise<never>(() => {});
+  };
+  const limiter = new RateLimiter();
+
+  // Token requests carry no body; accept an empty JSON body anywhere instead of failing.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text.trim() === "") return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(invalidRequest("request body is not valid JSON"), undefined);
+    }
+  });
+
+  app.addHook("onRequest", async (req, reply) => {
+    if (req.url.startsWith("/__sim")) return;
+    const wait = limiter.hit(
+      String(req.headers["x-client-id"] ?? req.headers["x-auth-token"] ?? req.ip),
+      settings.rateLimitPerMinute,
+      clock(),
+    );
+    if (wait !== undefined)
+      return reply
+        .code(429)
+        .header("retry-after", String(wait))
+        .send({ code: "too_many_requests", message: "too many requests, retry later" });
+    const { latencyMs, fault } = ctx.faults.decide(
+      req.method,
+      req.routeOptions.url ?? "",
+      req.url.split("?")[0] ?? "",
+    );
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    if (!fault) return;
+    reqSim(req.raw).fault = fault;
+    if (fault.afterCommit || fault.kind === "fail_after_success") return;
+    switch (fault.kind) {
+      case "500":
+        return reply.code(500).send({
+          type: "api_error",
+          code: "api_error",
+          message: "internal server error (simulated)",
+        });
+      case "503":
+        return reply.code(503).send({
+          type: "api_error",
+          code: "service_unavailable",
+          message: "service unavailable (simulated)",
+        });
+      case "429":
+        return reply
+          .code(429)
+          .header("retry-after", String(fault.retryAfterSeconds))
+          .send({ code: "too_many_requests", message: "too many requests (simulated)" });
+      case "malformed":
+        return reply.code(200).type("application/json").send(MALFORMED_BODY);
+      case "timeout":
+        return hang(req);
+      case "reset":
+        req.raw.socket.destroy();
+        return hang(req);
+    }
+  });
+
+  app.addHook("preHandler", async (req, reply) => {
+    if (!needsAuth(req.url)) return;
+    const claims = await ctx.auth.verify(req.headers["x-auth-token"] as string | undefined);
+    const onBehalf = req.headers["x-on-behalf-of"];
+    // The simulator has no sub-accounts: any non-empty value names an unknown one.
+    if (typeof onBehalf === "string" && onBehalf !== "")
+      throw new SimError(
+        "account_error",
+        "sub_account_not_found",
+        "x-on-behalf-of: sub-account not found",
+      );
+    if (req.method !== "POST") return;
+    const key = validateKey(req.headers["x-idempotency-key"] as string | undefined);
+    const decision = ctx.idem.begin(
+      claims.client_id,
+      key,
+      requestHash(req.method, req.url, req.body),
+    );
+    const sim = reqSim(req.raw);
+    if (decision.kind === "replay") {
+      sim.replayed = true;
+      return reply
+        .code(decision.entry.status)
+        .type(decision.entry.contentType || "application/json")
+        .send(decision.entry.body);
+    }
+    sim.idemScope = decision.scopeKey;
+  });
+
+  app.addHook("onSend", async (req, reply, payload) => {
+    const sim = reqSim(req.raw);
+    if (sim.onSendDone) return payload;
+    sim.onSendDone = true;
+    if (sim.idemScope) {
+      const body =
+        typeof payload === "string"
+          ? payload
+          : Buffer.isBuffer(payload)
+            ? payload.toString("utf8")
+            : "";
+      ctx.idem.finish(
+        sim.idemScope,
+        reply.statusCode,
+        body,
+        String(reply.getHeader("content-type") ?? "application/json"),
+      );
+    }
+    const fault = sim.fault;
+    if (!fault?.afterCommit || sim.replayed) return payload;
+    switch (fault.kind) {
+      case "timeout":
+        return hang(req);
+      case "reset":
+        req.raw.socket.destroy();
+        return hang(req);
+      case "malformed":
+        reply.code(200);
+        return MALFORMED_BODY;
+      case "500":
+        reply.code(500);
+        return JSON.stringify({
+          type: "api_error",
+          code: "api_error",
+          message: "internal server error (simulated)",
+        });
+      case "503":
+        reply.code(503);
+        return JSON.stringify({
+          type: "api_error",
+          code: "service_unavailable",
+          message: "service unavailable (simulated)",
+        });
+      case "429":
+        reply.code(429).header("retry-after", String(fault.retryAfterSeconds));
+        return JSON.stringify({
+          code: "too_many_requests",
+          message: "too many requests (simulated)",
+        });
+      default:
+        return payload;
+    }
+  });
+
+  app.addHook("onResponse", async (req) => {
+    if (req.method !== "GET") changed();
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const sim = reqSim(req.raw);
+    if (err instanceof SimError) return sendError(reply, err);
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    if (e.statusCode === 413)
+      return sendError(reply, invalidRequest("request body is too large", "request_too_large"));
+    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)
+      return sendError(reply, invalidRequest(e.message ?? "bad request"));
+    req.log.error({ err }, "simulator error");
+    if (sim.idemScope) ctx.idem.abandon(sim.idemScope);
+    return sendError(reply, new SimError("api_error", "api_error", "internal server error"));
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({
+      type: "invalid_request_error",
+      code: "not_found",
+      message: `route ${req.method} ${req.url.split("?")[0]} not found`,
+    }),
+  );
+
+  app.post("/api/v1/connect/token", async (req) =>
+    ctx.auth.issue(
+      req.headers["x-client-id"] as string | undefined,
+      req.headers["x-api-key"] as string | undefined,
+    ),
+  );
+  registerCardholderRoutes(app, ctx);
+  registerProductRoutes(app);
+  registerCardRoutes(app, ctx);
+  registerBalanceRoutes(app, ctx);
+  registerSimulationRoutes(app, ctx);
+
+  const reset = () => {
+    scheduler.clearTimers();
+    state.clear();
+    ctx.faults.clear();
+    ctx.webhooks.reset();
+    seedBalances(ctx);
+    changed();
+  };
+  const advanceClock = (ms: number) => {
+    clockOffset += ms;
+  };
+  registerAdminRoutes(app, ctx, { reset, advanceClock });
+
+  const sweep = setInterval(() => ctx.idem.sweep(), 60_000);
+  sweep.unref();
+
+  let closed = false;
+  return {
+    app,
+    ctx,
+    flush: () => scheduler.flush(),
+    advanceClock,
+    reset,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweep);
+      scheduler.close();
+      ctx.webhooks.close();
+      for (const s of heldSockets) s.destroy();
+      await app.close();
+      await persister?.flush();
+    },
+  };
+}

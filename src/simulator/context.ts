@@ -1,0 +1,36 @@
+/** Everything a route or job needs, built once per simulator instance. */
+import type { Auth } from "./auth.ts";
+import type { Faults } from "./faults.ts";
+import type { Idempotency } from "./idempotency.ts";
+import type { Rng } from "./rng.ts";
+import type { Scheduler } from "./scheduler.ts";
+import type { SimState } from "./state.ts";
+import type { Webhooks } from "./webhooks.ts";
+
+export interface SimSettings {
+  reviewDelayMs: number;
+  cardActivationDelayMs: number;
+  /** PRE_CANCEL → CANCELLED wait (30 days upstream; short in the simulator). */
+  preCancelDelayMs: number;
+  /** Card update / status / recharge / withdraw orders: PROCESSING → SUCCESS wait. */
+  orderDelayMs: number;
+  initialBalances: Record<string, number>;
+  /** null = no rate limit. */
+  rateLimitPerMinute: number | null;
+  /** GET …/secure answers 403 when false (no PCI permission). */
+  securePermission: boolean;
+}
+
+export interface SimContext {
+  settings: SimSettings;
+  state: SimState;
+  /** ids, card numbers, CVVs. */
+  rng: Rng;
+  clock: () => number;
+  scheduler: Scheduler;
+  webhooks: Webhooks;
+  auth: Auth;
+  idem: Idempotency;
+  faults: Faults;
+  changed(): void;
+}

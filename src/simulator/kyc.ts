@@ -1,0 +1,112 @@
+/**
+ * Cardholder creation and KYC outcomes. Sandbox rule, by identity.number prefix:
+ * REJECT… → FAILED after the review delay; REVIEW… → stays PENDING; INCOMPLETE… → INCOMPLETE;
+ * anything else → PENDING, then SUCCESS after reviewDelayMs. No identity → SUCCESS at once
+ * (SIMPLIFIED level). Admin overrides replace the scheduled outcome.
+ */
+import { finishCreate } from "./cardflow.ts";
+import type { SimContext } from "./context.ts";
+import { cardholderError } from "./errors.ts";
+import type { CardholderCreate } from "./schemas.ts";
+import type { Cardholder, KycStatus } from "./state.ts";
+import { cardholderWebhookData } from "./views.ts";
+
+export function assertUnique(
+  ctx: SimContext,
+  email: string | undefined,
+  phone: string | undefined,
+  selfId?: string,
+) {
+  for (const ch of ctx.state.cardholders.values()) {
+    if (ch.cardholder_id === selfId) continue;
+    if (email !== undefined && ch.email.toLowerCase() === email.toLowerCase())
+      throw cardholderError(
+        "email_already_exists",
+        "email: a cardholder with this email already exists",
+      );
+    if (phone !== undefined && ch.phone_number === phone)
+      throw cardholderError(
+        "phone_number_already_exists",
+        "phone_number: a cardholder with this phone number already exists",
+      );
+  }
+}
+
+export function createCardholder(ctx: SimContext, input: CardholderCreate): Cardholder {
+  assertUnique(ctx, input.email, input.phone_number);
+  const now = ctx.clock();
+  const ch: Cardholder = {
+    cardholder_id: ctx.rng.uuid(),
+    email: input.email,
+    first_name: input.first_name,
+    last_name: input.last_name,
+    country_code: input.country_code,
+    phone_number: input.phone_number,
+    has_document: input.document !== undefined,
+    cardholder_status: "PENDING",
+    create_time: now,
+    update_time: now,
+  };
+  applyOptional(ch, input);
+  ctx.state.cardholders.set(ch.cardholder_id, ch);
+  startReview(ctx, ch);
+  return ch;
+}
+
+export function applyOptional(
+  ch: Cardholder,
+  input: Omit<Partial<CardholderCreate>, "first_name" | "last_name">,
+): void {
+  if (input.date_of_birth !== undefined) ch.date_of_birth = input.date_of_birth;
+  if (input.gender !== undefined) ch.gender = input.gender;
+  if (input.nationality !== undefined) ch.nationality = input.nationality;
+  if (input.residential_address !== undefined) ch.residential_address = input.residential_address;
+  if (input.delivery_address !== undefined) ch.delivery_address = input.delivery_address;
+  if (input.kyc_verification !== undefined) ch.kyc_verification = input.kyc_verification;
+  if (input.document_type !== undefined) ch.document_type = input.document_type;
+  if (input.document !== undefined) ch.has_document = true;
+  if (input.identity !== undefined)
+    ch.identity = {
+      type: input.identity.type,
+      number: input.identity.number,
+      has_back: input.identity.back_file !== undefined,
+      has_hand: input.identity.hand_file !== undefined,
+    };
+}
+
+/** Decide the KYC path from the identity number (set synchronously, no webhook on create). */
+export function startReview(ctx: SimContext, ch: Cardholder): void {
+  ctx.scheduler.cancel("kyc", ch.cardholder_id);
+  const number = ch.identity?.number.toUpperCase();
+  if (number === undefined) {
+    ch.cardholder_status = "SUCCESS";
+    return;
+  }
+  if (number.startsWith("INCOMPLETE")) {
+    ch.cardholder_status = "INCOMPLETE";
+    return;
+  }
+  ch.cardholder_status = "PENDING";
+  if (number.startsWith("REVIEW")) return;
+  const outcome: KycStatus = number.startsWith("REJECT") ? "FAILED" : "SUCCESS";
+  ctx.scheduler.add("kyc", ch.cardholder_id, ctx.settings.reviewDelayMs, { status: outcome });
+}
+
+/** A KYC decision lands: webhook, and one-step cards waiting on it move on. */
+export function setKycStatus(ctx: SimContext, ch: Cardholder, status: KycStatus): void {
+  if (ch.cardholder_status === status) return;
+  ch.cardholder_status = status;
+  ch.update_time = ctx.clock();
+  ctx.webhooks.emit("cardholder.kyc.status_changed", ch.cardholder_id, cardholderWebhookData(ch));
+  for (const card of ctx.state.cards.values()) {
+    if (card.cardholder_id !== ch.cardholder_id || !card.awaiting_kyc) continue;
+    if (status === "SUCCESS") {
+      card.awaiting_kyc = false;
+      ctx.scheduler.add("card_activate", card.card_id, ctx.settings.cardActivationDelayMs);
+    } else if (status === "FAILED") {
+      card.awaiting_kyc = false;
+      card.fail_on_activate = true;
+      finishCreate(ctx, card);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/** Sandbox-only: simulated authorizations and reversals (fact sheet §7). */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { SimContext } from "../context.ts";
+import { cardError, invalidRequest } from "../errors.ts";
+import { parseBody } from "../http.ts";
+import { move, shortId } from "../ledger.ts";
+import { convertCents, hasAtMostTwoDecimals, toCents } from "../money.ts";
+import type { Card, CardTx } from "../state.ts";
+import { availableCents, cardTxWebhookData, simulationTxView } from "../views.ts";
+import { SANDBOX_BIN } from "./cards.ts";
+
+const authBody = z.object({
+  card_id: z.string().min(1),
+  transaction_amount: z
+    .number()
+    .positive()
+    .refine(hasAtMostTwoDecimals, "at most 2 decimal places"),
+  transaction_currency: z.string().length(3).or(z.literal("XUSD")),
+  merchant_name: z.string().min(1),
+  // The docs show 5734 both as a number and as a string.
+  merchant_category_code: z.union([z.number(), z.string()]).transform(String),
+});
+
+function debit(ctx: SimContext, card: Card, cents: number, type: string, what: string): void {
+  if (card.mode_type === "SINGLE") card.balance -= cents;
+  else move(ctx, card.card_currency, -cents, type, what);
+  card.consumed += cents;
+}
+
+export function registerSimulationRoutes(app: FastifyInstance, ctx: SimContext): void {
+  app.post("/api/v1/simulation/issuing/authorization", async (req) => {
+    const input = parseBody(authBody, req.body);
+    const card = ctx.state.cards.get(input.card_id);
+    if (!card || card.card_bin !== SANDBOX_BIN)
+      throw cardError("card_not_found", "Card does not exists");
+    if (input.merchant_category_code !== "5734")
+      throw invalidRequest("merchant_category_code: only 5734 can be simulated");
+    if (card.card_status === "CANCELLED" || card.card_status === "PRE_CANCEL")
+      throw cardError("card_cancelled", `card is ${card.card_status}`);
+    const now = ctx.clock();
+    const billing = convertCents(
+      toCents(input.transaction_amount),
+      input.transaction_currency,
+      card.card_currency,
+    );
+    // A frozen/inactive card or a short balance is a DECLINED transaction (with its webhook),
+    // not an API error: that is what a real authorization looks like to the platform.
+    let decline = "";
+    if (card.card_status !== "ACTIVE") decline = "1014 - Card Status Invalid";
+    else if (!(availableCents(ctx, card) > billing)) decline = "1116 - Insufficient Funds";
+    if (!decline)
+      debit(ctx, card, billing, "ISSUING_AUTHORIZATION", `Authorization at ${input.merchant_name}`);
+    const tx: CardTx = {
+      transaction_id: ctx.rng.uuid(),
+      short_transaction_id: shortId(ctx, now),
+      original_transaction_id: "",
+      card_id: card.card_id,
+      transaction_type: "AUTHORIZATION",
+      transaction_status: decline ? "DECLINED" : "APPROVED",
+      transaction_amount: toCents(input.transaction_amount),
+      transaction_currency: input.transaction_currency,
+      billing_amount: billing,
+      billing_currency: card.card_currency,
+      card_available_balance: availableCents(ctx, card),
+      authorization_code: decline ? "" : ctx.rng.alnum(6),
+      merchant: {
+        name: input.merchant_name,
+        category_code: "5734",
+        city: "Singapore",
+        country: "SG",
+      },
+      description: decline || "1000 - Authorization Approval",
+      time: now,
+      reversed: false,
+    };
+    ctx.state.cardTxs.set(tx.transaction_id, tx);
+    ctx.webhooks.emit(
+      "issuing.transaction.authorization",
+      tx.transaction_id,
+      cardTxWebhookData(ctx, tx),
+    );
+    return simulationTxView(ctx, tx);
+  });
+
+  app.post("/api/v1/simulation/issuing/reversal", async (req) => {
+    const { transaction_id } = parseBody(z.object({ transaction_id: z.string().min(1) }), req.body);
+    const orig = ctx.state.cardTxs.get(transaction_id);
+    if (orig?.transaction_type !== "AUTHORIZATION" || orig.transaction_status !== "APPROVED")
+      throw invalidRequest(
+        "transaction_id: must be an approved authorization",
+        "transaction_not_found",
+      );
+    if (orig.reversed)
+      throw invalidRequest("transaction_id: already reversed", "transaction_already_reversed");
+    const card = ctx.state.cards.get(orig.card_id);
+    if (!card) throw cardError("card_not_found", "Card does not exists");
+    debit(
+      ctx,
+      card,
+      -orig.billing_amount,
+      "ISSUING_REVERSAL",
+      `Reversal of ${orig.transaction_id}`,
+    );
+    orig.reversed = true;
+    const now = ctx.clock();
+    const tx: CardTx = {
+      ...orig,
+      transaction_id: ctx.rng.uuid(),
+      short_transaction_id: shortId(ctx, now),
+      original_transaction_id: orig.transaction_id,
+      transaction_type: "REVERSAL",
+      card_available_balance: availableCents(ctx, card),
+      description: "1000 - Reversal Approval",
+      time: now,
+      reversed: false,
+    };
+    ctx.state.cardTxs.set(tx.transaction_id, tx);
+    ctx.webhooks.emit(
+      "issuing.transaction.reversal",
+      tx.transaction_id,
+      cardTxWebhookData(ctx, tx),
+    );
+    return simulationTxView(ctx, tx);
+  });
+}

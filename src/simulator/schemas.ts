@@ -1,0 +1,165 @@
+/** Request body rules for cardholders and cards (fact sheet §2 and §4). */
+import { z } from "zod";
+import { isCountryCode } from "./countries.ts";
+
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+// Letters and spaces, 1–40, no leading/trailing space. (One guide also allows "-"; the API
+// reference does not, and the stricter rule is the one a client must satisfy.)
+const personName = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(
+    /^\p{L}(?:[\p{L} ]*\p{L})?$/u,
+    "must be letters and spaces, without leading/trailing space",
+  );
+
+const country = z.string().refine(isCountryCode, "must be an ISO 3166-1 alpha-2 country code");
+
+function isRealDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+const base64File = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, "must be base64")
+  .refine((s) => s.length % 4 === 0, "must be base64")
+  .refine((s) => Math.floor((s.length * 3) / 4) <= MAX_FILE_BYTES, "must be at most 2 MB");
+
+const identity = z
+  .object({
+    type: z.enum(["ID_CARD", "PASSPORT"]),
+    number: z.string().min(1).max(64),
+    front_file: base64File,
+    back_file: base64File.optional(),
+    hand_file: base64File.optional(),
+  })
+  .refine((i) => i.type !== "ID_CARD" || i.back_file !== undefined, {
+    message: "is required when type is ID_CARD",
+    path: ["back_file"],
+  });
+
+const address = z.object({
+  country: country,
+  city: z.string().min(1).max(128),
+  line1: z.string().min(1).max(255),
+  state: z.string().max(128).optional(),
+  district: z.string().max(128).optional(),
+  line2: z.string().max(255).optional(),
+  line_en: z.string().max(255).optional(),
+  postal_code: z.string().max(16).optional(),
+});
+
+const kycVerification = z
+  .object({
+    method: z.enum(["THIRD_PARTY", "SUMSUB_REDIRECT"]),
+    kyc_proof: z
+      .object({ provider: z.string().min(1), reference_id: z.string().min(10) })
+      .optional(),
+  })
+  .refine((k) => k.method !== "THIRD_PARTY" || k.kyc_proof !== undefined, {
+    message: "is required when method is THIRD_PARTY",
+    path: ["kyc_proof"],
+  });
+
+const cardholderOptional = {
+  date_of_birth: z.string().refine(isRealDate, "must be a date in yyyy-mm-dd format").optional(),
+  gender: z.enum(["MALE", "FEMALE"]).optional(),
+  nationality: country.optional(),
+  residential_address: address.optional(),
+  identity: identity.optional(),
+  kyc_verification: kycVerification.optional(),
+  document_type: z.enum(["pdf", "png", "jpg", "jpeg"]).optional(),
+  document: base64File.optional(),
+  delivery_address: z.record(z.string(), z.unknown()).optional(),
+};
+
+export const cardholderCreate = z.object({
+  email: z.email(),
+  first_name: personName,
+  last_name: personName,
+  country_code: country,
+  phone_number: z.string().regex(/^\d{4,20}$/, "must be digits only"),
+  ...cardholderOptional,
+});
+export type CardholderCreate = z.infer<typeof cardholderCreate>;
+
+export const cardholderUpdate = z
+  .object({
+    email: z.email().optional(),
+    country_code: country.optional(),
+    phone_number: z
+      .string()
+      .regex(/^\d{4,20}$/, "must be digits only")
+      .optional(),
+    first_name: z.unknown().optional(),
+    last_name: z.unknown().optional(),
+    ...cardholderOptional,
+  })
+  .refine((b) => b.first_name === undefined && b.last_name === undefined, {
+    message: "names cannot be changed",
+    path: ["first_name"],
+  });
+
+const metadata = z
+  .record(z.string(), z.unknown())
+  .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= 3200, "must be at most 3200 bytes");
+
+const spendingControls = z.array(
+  z.object({
+    amount: z.number().min(0),
+    interval: z.enum(["PER_TRANSACTION", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ALL_TIME"]),
+  }),
+);
+
+const riskControls = z.object({
+  allow_3ds_transactions: z.enum(["Y", "N"]).optional(),
+  enable_3ds: z.enum(["Y", "N"]).optional(),
+  allowed_mcc: z.array(z.string()).nullable().optional(),
+  blocked_mcc: z.array(z.string()).nullable().optional(),
+});
+
+export const cardCreate = z
+  .object({
+    card_currency: z.string().min(1),
+    card_product_id: z.string().min(1),
+    cardholder_id: z.string().min(1).optional(),
+    card_limit: z.number().min(0).optional(),
+    name_on_card: z.string().max(26).optional(),
+    spending_controls: spendingControls.optional(),
+    risk_controls: riskControls.optional(),
+    metadata: metadata.optional(),
+    usage_type: z.enum(["NORMAL", "ONE_TIME"]).default("NORMAL"),
+    auto_cancel_trigger: z.enum(["ON_AUTH", "ON_CAPTURE"]).optional(),
+    expiry_at: z.iso.datetime({ offset: true }).optional(),
+    cardholder_required_fields: cardholderCreate.optional(),
+  })
+  .refine((b) => b.cardholder_id !== undefined || b.cardholder_required_fields !== undefined, {
+    message: "is required (or send cardholder_required_fields for one-step mode)",
+    path: ["cardholder_id"],
+  })
+  .refine((b) => b.usage_type !== "ONE_TIME" || b.auto_cancel_trigger !== undefined, {
+    message: "is required when usage_type is ONE_TIME",
+    path: ["auto_cancel_trigger"],
+  });
+export type CardCreate = z.infer<typeof cardCreate>;
+
+export const cardUpdate = z.object({
+  card_limit: z.number().min(0).optional(),
+  name_on_card: z.string().max(26).optional(),
+  no_pin_payment_amount: z.number().min(0).optional(),
+  spending_controls: spendingControls.optional(),
+  risk_controls: riskControls.optional(),
+  metadata: metadata.optional(),
+});
+
+export const cardStatusUpdate = z.object({
+  card_status: z.enum(["ACTIVE", "FROZEN", "CANCELLED"]),
+  update_reason: z.string().max(100).optional(),
+});
+
+export const amountBody = z.object({ amount: z.number().positive() });

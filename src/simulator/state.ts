@@ -1,0 +1,216 @@
+/** In-memory state of the simulated UQPay account, plus its JSON snapshot format. */
+import { randomUUID } from "node:crypto";
+
+export type KycStatus = "PENDING" | "SUCCESS" | "INCOMPLETE" | "FAILED";
+export type CardStatus =
+  | "PENDING"
+  | "ACTIVE"
+  | "FROZEN"
+  | "BLOCKED"
+  | "PRE_CANCEL"
+  | "CANCELLED"
+  | "LOST"
+  | "STOLEN"
+  | "FAILED";
+export type OrderStatus = "PENDING" | "PROCESSING" | "SUCCESS" | "FAILED";
+export type OrderType = "CARD_CREATE" | "CARD_RECHARGE" | "CARD_WITHDRAW" | "CARD_UPDATE";
+
+export interface Cardholder {
+  cardholder_id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  country_code: string;
+  phone_number: string;
+  date_of_birth?: string;
+  gender?: string;
+  nationality?: string;
+  residential_address?: Record<string, unknown>;
+  delivery_address?: Record<string, unknown>;
+  identity?: { type: string; number: string; has_back: boolean; has_hand: boolean };
+  kyc_verification?: Record<string, unknown>;
+  document_type?: string;
+  has_document: boolean;
+  cardholder_status: KycStatus;
+  create_time: number;
+  update_time: number;
+}
+
+export interface Card {
+  card_id: string;
+  card_product_id: string;
+  cardholder_id: string;
+  card_currency: string;
+  card_number: string;
+  cvv: string;
+  expire_date: string;
+  card_status: CardStatus;
+  mode_type: "SHARE" | "SINGLE";
+  card_bin: string;
+  card_scheme: string;
+  form_factor: "VIRTUAL" | "PHYSICAL";
+  /** cents; SINGLE: the amount loaded; SHARE: the spending cap (0 = no cap). */
+  card_limit: number;
+  /** cents held on a SINGLE card. Unused for SHARE. */
+  balance: number;
+  consumed: number;
+  name_on_card?: string;
+  no_pin_payment_amount: number;
+  spending_controls: { amount: number; interval: string }[];
+  risk_controls: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  usage_type: "NORMAL" | "ONE_TIME";
+  auto_cancel_trigger?: string;
+  expiry_at?: string;
+  update_reason: string;
+  create_time: number;
+  update_time: number;
+  create_order_id: string;
+  /** fail_after_success fault: the create order will FAIL instead of succeeding. */
+  fail_on_activate: boolean;
+  /** One-step create whose cardholder is still in KYC review. */
+  awaiting_kyc: boolean;
+}
+
+export interface CardOrder {
+  card_order_id: string;
+  card_id: string;
+  order_type: OrderType;
+  amount: number;
+  card_currency: string;
+  create_time: number;
+  update_time: number;
+  complete_time: number | null;
+  order_status: OrderStatus;
+  /** For status orders: the status being applied (drives the webhook). */
+  target_status?: CardStatus;
+}
+
+export interface Balance {
+  balance_id: string;
+  currency: string;
+  available: number;
+  margin: number;
+  frozen: number;
+  create_time: number;
+  last_trade_time: number;
+}
+
+export interface BalanceTx {
+  transaction_id: string;
+  short_transaction_id: string;
+  balance_id: string;
+  transaction_type: string;
+  currency: string;
+  amount: number;
+  create_time: number;
+  complete_time: number;
+  transaction_status: string;
+  ending_balance: number;
+  description: string;
+}
+
+export interface CardTx {
+  transaction_id: string;
+  short_transaction_id: string;
+  original_transaction_id: string;
+  card_id: string;
+  transaction_type: string;
+  transaction_status: "APPROVED" | "DECLINED";
+  transaction_amount: number;
+  transaction_currency: string;
+  billing_amount: number;
+  billing_currency: string;
+  card_available_balance: number;
+  authorization_code: string;
+  merchant: { name: string; category_code: string; city: string; country: string };
+  description: string;
+  time: number;
+  reversed: boolean;
+}
+
+export interface IdemEntry {
+  hash: string;
+  status: number;
+  body: string;
+  contentType: string;
+  at: number;
+  /** True while the first request is still running. */
+  pending: boolean;
+}
+
+export type JobKind = "kyc" | "card_activate" | "order_complete" | "card_cancel";
+export interface Job {
+  id: string;
+  kind: JobKind;
+  dueAt: number;
+  ref: string;
+  data?: Record<string, unknown>;
+}
+
+export interface Snapshot {
+  version: 1;
+  accountId: string;
+  rngState: number;
+  cardholders: Cardholder[];
+  cards: Card[];
+  orders: CardOrder[];
+  balances: Balance[];
+  balanceTxs: BalanceTx[];
+  cardTxs: CardTx[];
+  idem: [string, IdemEntry][];
+  jobs: Job[];
+}
+
+export class SimState {
+  accountId: string = randomUUID();
+  cardholders = new Map<string, Cardholder>();
+  cards = new Map<string, Card>();
+  orders = new Map<string, CardOrder>();
+  balances = new Map<string, Balance>();
+  balanceTxs: BalanceTx[] = [];
+  cardTxs = new Map<string, CardTx>();
+  idem = new Map<string, IdemEntry>();
+  jobs = new Map<string, Job>();
+
+  clear(): void {
+    this.cardholders.clear();
+    this.cards.clear();
+    this.orders.clear();
+    this.balances.clear();
+    this.balanceTxs = [];
+    this.cardTxs.clear();
+    this.idem.clear();
+    this.jobs.clear();
+  }
+
+  toSnapshot(rngState: number): Snapshot {
+    return {
+      version: 1,
+      accountId: this.accountId,
+      rngState,
+      cardholders: [...this.cardholders.values()],
+      cards: [...this.cards.values()],
+      orders: [...this.orders.values()],
+      balances: [...this.balances.values()],
+      balanceTxs: this.balanceTxs,
+      cardTxs: [...this.cardTxs.values()],
+      // In-flight entries are not worth keeping: the request that owned them died with us.
+      idem: [...this.idem.entries()].filter(([, e]) => !e.pending),
+      jobs: [...this.jobs.values()],
+    };
+  }
+
+  load(s: Snapshot): void {
+    this.clear();
+    this.accountId = s.accountId;
+    for (const c of s.cardholders) this.cardholders.set(c.cardholder_id, c);
+    for (const c of s.cards) this.cards.set(c.card_id, c);
+    for (const o of s.orders) this.orders.set(o.card_order_id, o);
+    for (const b of s.balances) this.balances.set(b.currency, b);
+    this.balanceTxs = s.balanceTxs;
+    for (const t of s.cardTxs) this.cardTxs.set(t.transaction_id, t);
+    for (const [k, e] of s.idem) this.idem.set(k, e);
+    for (const j of s.jobs) this.jobs.set(j.id, j);
+  }
+}
