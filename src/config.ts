@@ -32,6 +32,8 @@ export const configSchema = z.object({
 
   // Test-mode upstream (dk_test_ keys): the built-in simulator, or an external one.
   SIMULATOR_URL: z.url().optional(),
+  SIMULATOR_CLIENT_ID: z.string().min(1).default("sim-client"),
+  SIMULATOR_API_KEY: z.string().min(1).default("sim-key"),
   SIMULATOR_REVIEW_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(1000),
   SIMULATOR_CARD_ACTIVATION_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(200),
   SIMULATOR_SEED: z.coerce.number().int().optional(),

@@ -11,7 +11,7 @@ export type ErrorCode =
   | "cardholder_rejected"
   | "validation_error"
   | "duplicate_cardholder"
-  | "card_not_ready"
+  | "card_not_active"
   | "idempotency_key_reused"
   | "idempotency_key_in_use"
   | "payload_too_large"

@@ -18,13 +18,13 @@ export interface OpenDatabase {
  */
 export async function openDatabase(
   config: Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "CARDRAIL_DATA_DIR">,
-  options: { attach?: boolean } = {},
+  options: { attach?: boolean; inMemory?: boolean } = {},
 ): Promise<OpenDatabase> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.DATABASE_URL;
   if (!url && options.attach) url = (await findRunningEmbedded(config.CARDRAIL_DATA_DIR)) ?? undefined;
   if (!url) {
-    embedded = await startEmbedded(config.CARDRAIL_DATA_DIR);
+    embedded = await startEmbedded(options.inMemory ? null : config.CARDRAIL_DATA_DIR);
     url = embedded.connectionString;
   }
   const { db, pool } = createDb(url, config.DATABASE_POOL_SIZE);

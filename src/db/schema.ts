@@ -6,13 +6,14 @@ import type { ColumnType, Generated } from "kysely";
  */
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type DateOnly = ColumnType<string, string | undefined, string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type DateOnly = ColumnType<string | null, string | null | undefined, string | null>;
 export type Mode = "test" | "live";
 
 export interface TenantsTable {
   id: string;
   name: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface ApiKeysTable {
@@ -21,9 +22,9 @@ export interface ApiKeysTable {
   mode: Mode;
   secret_hash: Buffer;
   secret_salt: Buffer;
-  created_at: Generated<Timestamp>;
-  revoked_at: Timestamp | null;
-  last_used_at: Timestamp | null;
+  created_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
 }
 
 export interface CardProductsTable {
@@ -34,7 +35,7 @@ export interface CardProductsTable {
   issuer_product_id: string;
   currencies: string[];
   enabled: Generated<boolean>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export type LedgerAccountKind = "wallet" | "funding" | "cards_in_flight" | "cards_loaded";
@@ -59,7 +60,7 @@ export interface LedgerTransactionsTable {
   amount: bigint;
   card_id: string | null;
   memo: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface LedgerPostingsTable {
@@ -80,8 +81,8 @@ export interface EndUsersTable {
   area_code: string | null;
   town: string | null;
   gender: string | null;
-  date_of_birth: DateOnly | null;
-  created_at: Generated<Timestamp>;
+  date_of_birth: DateOnly;
+  created_at: Timestamp;
 }
 
 export type HolderStatus = "IN_REVIEW" | "ACTIVE" | "REJECTED";
@@ -98,15 +99,16 @@ export interface CardholdersTable {
   missing_fields: string[] | null;
   kyc_doc_type: string;
   kyc_id_number: string;
-  kyc_issue_date: DateOnly | null;
-  kyc_expiry_date: DateOnly | null;
+  kyc_issue_date: DateOnly;
+  kyc_expiry_date: DateOnly;
   submission_key: string;
-  last_synced_at: Timestamp | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  last_synced_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export type CardStatus = "creating" | "pending" | "active" | "frozen" | "cancelled" | "failed";
+
 
 export interface CardsTable {
   id: string;
@@ -123,8 +125,8 @@ export interface CardsTable {
   masked_number: string | null;
   failure_reason: string | null;
   upstream_key: string;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export type RecoveryPoint = "started" | "card_created" | "finished";
@@ -136,11 +138,10 @@ export interface IdempotencyKeysTable {
   request_path: string;
   request_hash: string;
   recovery_point: RecoveryPoint;
-  locked_at: Timestamp | null;
+  locked_at: NullableTimestamp;
   card_id: string | null;
-  response_status: number | null;
-  response_body: unknown;
-  created_at: Generated<Timestamp>;
+  outcome: unknown;
+  created_at: Timestamp;
 }
 
 export interface RevealAuditTable {
@@ -151,7 +152,7 @@ export interface RevealAuditTable {
   api_key_id: string;
   request_id: string;
   client_ip: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface Database {

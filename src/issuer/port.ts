@@ -148,7 +148,7 @@ export class IssuerError extends Error {
       /** The issuer's own error type/code, e.g. "invalid_request_error" / "card_not_found". */
       issuerType?: string;
       issuerCode?: string;
-      /** Issuer field names the refusal is about, when it says (validation, missing KYC fields). */
+      /** The fields the refusal is about, translated to our contract's names (phone_number → mobile). */
       fields?: string[];
       retryAfterMs?: number;
       cause?: unknown;

@@ -6,6 +6,7 @@
 import { randomInt } from "node:crypto";
 import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { decodeJwt } from "jose";
 import { registerAdminRoutes } from "./admin.ts";
 import { Auth } from "./auth.ts";
 import { completeOrder, finishCancel, finishCreate } from "./cardflow.ts";
@@ -75,6 +76,19 @@ export interface Simulator {
 
 const PREFIX_AUTH = ["/api/v1/issuing/", "/api/v1/simulation/"];
 const needsAuth = (url: string) => PREFIX_AUTH.some((p) => url.startsWith(p));
+
+/** Rate limits are per client: the token call names it, business calls carry it in the JWT. */
+function rateKey(clientId: unknown, token: unknown, ip: string): string {
+  if (typeof clientId === "string") return clientId;
+  if (typeof token === "string") {
+    try {
+      return String(decodeJwt(token.replace(/^Bearer /, "")).client_id ?? ip);
+    } catch {
+      return ip;
+    }
+  }
+  return ip;
+}
 
 function sendError(reply: FastifyReply, err: SimError) {
   return reply.code(err.status).type("application/json").send(err.body());
@@ -181,7 +195,7 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
   app.addHook("onRequest", async (req, reply) => {
     if (req.url.startsWith("/__sim")) return;
     const wait = limiter.hit(
-      String(req.headers["x-client-id"] ?? req.headers["x-auth-token"] ?? req.ip),
+      rateKey(req.headers["x-client-id"], req.headers["x-auth-token"], req.ip),
       settings.rateLimitPerMinute,
       clock(),
     );
@@ -228,7 +242,7 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
   });
 
   app.addHook("preHandler", async (req, reply) => {
-    if (!needsAuth(req.url)) return;
+    if (!needsAuth(req.url) || req.is404) return;
     const claims = await ctx.auth.verify(req.headers["x-auth-token"] as string | undefined);
     const onBehalf = req.headers["x-on-behalf-of"];
     // The simulator has no sub-accounts: any non-empty value names an unknown one.

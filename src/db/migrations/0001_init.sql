@@ -182,8 +182,8 @@ CREATE TABLE idempotency_keys (
   recovery_point   text NOT NULL CHECK (recovery_point IN ('started', 'card_created', 'finished')),
   locked_at        timestamptz,
   card_id          text REFERENCES cards(id),
-  response_status  integer,
-  response_body    jsonb,
+  -- The first outcome, replayed verbatim to later requests with the same key.
+  outcome          jsonb,
   created_at       timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, mode, key)
 );

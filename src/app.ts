@@ -1,0 +1,44 @@
+import multipart from "@fastify/multipart";
+import Fastify, { type FastifyBaseLogger } from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { registerAuth } from "./http/auth.ts";
+import type { AppDeps } from "./http/deps.ts";
+import { registerErrorHandling } from "./http/error-handler.ts";
+import { requestIdFor } from "./http/request-id.ts";
+import type { App } from "./http/types.ts";
+import { cardholderRoutes } from "./modules/cardholders/routes.ts";
+import { cardRoutes } from "./modules/cards/routes.ts";
+import { walletRoutes } from "./modules/wallet/routes.ts";
+
+export type { AppDeps } from "./http/deps.ts";
+
+/** The HTTP app: plugins, routes, error handling. No side effects on import; main.ts listens. */
+export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promise<App> {
+  const app = Fastify({
+    loggerInstance: logger,
+    genReqId: requestIdFor,
+    // JSON bodies are small; multipart uploads are limited separately while they stream.
+    bodyLimit: 64 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  registerErrorHandling(app);
+  await app.register(multipart, { throwFileSizeLimit: true });
+
+  app.get("/healthz", async () => ({ ok: true }));
+
+  await app.register(
+    async (api) => {
+      registerAuth(api, deps);
+      await api.register(cardholderRoutes(deps));
+      await api.register(cardRoutes(deps));
+      await api.register(walletRoutes(deps));
+    },
+    { prefix: "/api/v1" },
+  );
+  return app;
+}

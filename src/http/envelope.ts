@@ -1,0 +1,15 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { CardrailError } from "../core/errors.ts";
+import { errorStatus } from "./error-status.ts";
+
+/** The contract's error body: `{ success: false, error: { code, message, details }, requestId }`. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: CardrailError) {
+  if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
+  return reply.status(errorStatus[error.code]).send({
+    success: false,
+    error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
+    requestId: request.id,
+  });
+}
+
+export { CardrailError };

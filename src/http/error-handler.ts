@@ -1,0 +1,59 @@
+import type { FastifyError } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { CardrailError, validationError } from "../core/errors.ts";
+import { sendError } from "./envelope.ts";
+import type { App } from "./types.ts";
+
+/**
+ * Turns every failure into the contract's envelope. Known client mistakes become 4xx naming the
+ * field; anything unexpected is logged with its stack and answered with a bare 500 that echoes no
+ * internals (a 500 is always a bug).
+ */
+export function registerErrorHandling(app: App) {
+  app.setErrorHandler((error: FastifyError | CardrailError | Error, request, reply) => {
+    const translated = translate(error);
+    if (translated.code === "internal_error") {
+      request.log.error({ err: error }, "unhandled error");
+    }
+    return sendError(request, reply, translated);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new CardrailError("not_found", `No route for ${request.method} ${request.url.split("?")[0]}`)),
+  );
+}
+
+function translate(error: unknown): CardrailError {
+  if (error instanceof CardrailError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as { validationContext?: string }).validationContext ?? "body";
+    return validationError(
+      error.validation.map((issue) => ({
+        field: issue.instancePath.replace(/^\//, "").replaceAll("/", ".") || context,
+        message: issue.message ?? "invalid",
+      })),
+    );
+  }
+  const code = (error as FastifyError).code;
+  switch (code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return validationError([{ field: "body", message: "must be valid JSON" }]);
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new CardrailError("payload_too_large", "The request body is too large");
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+    case "FST_INVALID_MULTIPART_CONTENT_TYPE":
+      return new CardrailError("unsupported_media_type", "Unsupported Content-Type for this endpoint");
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return validationError([{ field: "body", message: "body size does not match Content-Length" }]);
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status === 429) return new CardrailError("rate_limited", "Too many requests", undefined, 1);
+  if (status === 413) return new CardrailError("payload_too_large", "The request body is too large");
+  if (status === 415) return new CardrailError("unsupported_media_type", "Unsupported Content-Type for this endpoint");
+  if (status !== undefined && status >= 400 && status < 500) {
+    // Other framework-level client errors (malformed headers, bad URL encoding): say so, name no internals.
+    return validationError([{ field: "request", message: (error as Error).message }]);
+  }
+  return new CardrailError("internal_error", "Internal error; it has been logged with this requestId");
+}

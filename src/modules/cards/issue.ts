@@ -1,0 +1,199 @@
+import type { CoreSettings, TenantContext } from "../../core/context.ts";
+import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
+import { CardrailError, notFound, validationError } from "../../core/errors.ts";
+import { newId } from "../../core/ids.ts";
+import { IssuerError } from "../../issuer/port.ts";
+import { findHolder, getHolderStatus } from "../cardholders/service.ts";
+import { advanceKey, claimKey, finishKey, type KeyRef, releaseKey, unlockKey } from "../idempotency/keys.ts";
+import { post } from "../wallet/ledger.ts";
+import { type CardView, presentCard } from "./present.ts";
+import { applyIssuerState, type CardRow, cardLedgerReference, recordIssued } from "./settle.ts";
+
+export interface IssueCardInput {
+  holderId: string;
+  productId: string;
+  currency: string;
+  amountMinor: bigint;
+}
+
+/** A stored idempotent outcome: what the first request answered, replayed verbatim. */
+export type IssueOutcome = { ok: CardView } | { error: { code: "upstream_rejected"; message: string; details?: unknown } };
+
+export interface IssueResult {
+  card: CardView;
+  replayed: boolean;
+}
+
+/**
+ * Issues a virtual card, debiting the wallet first (design.md rule 5, recovery points):
+ *
+ *  1. preconditions (product, currency, cardholder ACTIVE): refused before anything is recorded;
+ *  2. claim the Idempotency-Key, then in ONE transaction: write the card as `creating`, debit the
+ *     wallet (the CHECK refuses overdrafts under any concurrency), advance the key to card_created;
+ *  3. call the issuer outside any transaction, with an upstream key derived from the card's id;
+ *  4. record the answer: accepted → pending/active; refused → failed + refund (both final, stored
+ *     as the key's outcome); unknown (timeout, 5xx, reset) → the card stays `creating`, the key is
+ *     unlocked, and the caller gets 503. A retry with the key resumes at step 3 with the same
+ *     upstream key; without a retry the recovery sweep does the same.
+ */
+export async function issueCard(
+  ctx: TenantContext,
+  settings: Pick<CoreSettings, "idempotencyLockTimeoutMs" | "statusRefreshIntervalMs">,
+  input: IssueCardInput,
+  idempotencyKey?: string,
+): Promise<IssueResult> {
+  const product = await checkPreconditions(ctx, settings, input);
+  const ref: KeyRef | null = idempotencyKey ? { tenantId: ctx.tenantId, mode: ctx.mode, key: idempotencyKey } : null;
+
+  let card: CardRow | undefined;
+  if (ref) {
+    const claim = await claimKey(ctx.db, ref, { path: "POST /cards", hash: requestHash(input) }, settings.idempotencyLockTimeoutMs);
+    if (claim.state === "replay") return { ...replay(claim.outcome as IssueOutcome), replayed: true };
+    if (claim.state === "resume" && claim.recoveryPoint === "card_created" && claim.cardId) {
+      card = await ctx.db.selectFrom("cards").selectAll().where("id", "=", claim.cardId).executeTakeFirstOrThrow();
+    }
+  }
+
+  try {
+    card ??= await debitAndRecord(ctx, input, ref);
+  } catch (error) {
+    // Nothing was recorded or debited: forget the key so a retry (after funding, say) runs afresh.
+    if (ref) await releaseKey(ctx.db, ref);
+    throw error;
+  }
+
+  // A resumed request whose card was meanwhile settled (by the recovery sweep) answers from the record.
+  const outcome = card.status === "creating" ? await callIssuer(ctx, card, product.issuer_product_id) : outcomeOf(card);
+  if (outcome === "unknown") {
+    if (ref) await unlockKey(ctx.db, ref);
+    throw new CardrailError(
+      "upstream_unavailable",
+      "The card issuer did not confirm the card in time. The amount is held, not lost: retry with the same Idempotency-Key, or check the card, which ends active or refunded.",
+      { cardId: card.id, status: "creating" },
+      2,
+    );
+  }
+  if (ref) await finishKey(ctx.db, ref, outcome);
+  return { ...replay(outcome), replayed: false };
+}
+
+function replay(outcome: IssueOutcome): { card: CardView } {
+  if ("error" in outcome) throw new CardrailError(outcome.error.code, outcome.error.message, outcome.error.details);
+  return { card: outcome.ok };
+}
+
+/** The request's identity for Idempotency-Key comparison: normalised, so formatting differences do not count. */
+function requestHash(input: IssueCardInput): string {
+  return sha256Hex(JSON.stringify([input.holderId, input.productId, input.currency, input.amountMinor.toString()]));
+}
+
+async function checkPreconditions(
+  ctx: TenantContext,
+  settings: Pick<CoreSettings, "statusRefreshIntervalMs">,
+  input: IssueCardInput,
+) {
+  const product = await ctx.db
+    .selectFrom("card_products")
+    .selectAll()
+    .where("mode", "=", ctx.mode)
+    .where("id", "=", input.productId)
+    .where("enabled", "=", true)
+    .executeTakeFirst();
+  if (!product) throw validationError([{ field: "card_product_id", message: "unknown card product" }]);
+  if (!product.currencies.includes(input.currency)) {
+    throw validationError([
+      { field: "currency", message: `card product ${product.id} is offered in ${product.currencies.join(", ")}` },
+    ]);
+  }
+  const holder = await findHolder(ctx, input.holderId);
+  // A tenant that did not poll still gets its card once the issuer has approved the holder.
+  const status = holder.status === "IN_REVIEW" ? (await getHolderStatus(ctx, settings, holder.id)).status : holder.status;
+  if (status === "IN_REVIEW") {
+    throw new CardrailError("cardholder_under_verification", "The cardholder is still under verification");
+  }
+  if (status === "REJECTED") throw new CardrailError("cardholder_rejected", "The cardholder was rejected by KYC");
+  return product;
+}
+
+async function debitAndRecord(ctx: TenantContext, input: IssueCardInput, ref: KeyRef | null): Promise<CardRow> {
+  const cardId = newId("card");
+  return ctx.db.transaction().execute(async (tx) => {
+    const holder = await tx
+      .selectFrom("cardholders")
+      .select(["status"])
+      .where("id", "=", input.holderId)
+      .where("tenant_id", "=", ctx.tenantId)
+      .where("mode", "=", ctx.mode)
+      .executeTakeFirst();
+    if (!holder) throw notFound("Cardholder");
+    if (holder.status !== "ACTIVE") throw new CardrailError("cardholder_rejected", "The cardholder is not active");
+    const card = await tx
+      .insertInto("cards")
+      .values({
+        id: cardId,
+        tenant_id: ctx.tenantId,
+        mode: ctx.mode,
+        cardholder_id: input.holderId,
+        product_id: input.productId,
+        currency: input.currency,
+        load_amount: input.amountMinor,
+        status: "creating",
+        issuer_card_id: null,
+        issuer_order_id: null,
+        issuer_status: null,
+        masked_number: null,
+        failure_reason: null,
+        upstream_key: deterministicUuid("card", cardId),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await post(
+      tx,
+      { tenantId: ctx.tenantId, mode: ctx.mode, currency: input.currency },
+      { kind: "card_debit", amount: input.amountMinor, reference: cardLedgerReference.debit(cardId), cardId },
+    );
+    if (ref) await advanceKey(tx, ref, "card_created", cardId);
+    return card;
+  });
+}
+
+/**
+ * Step 3 and 4. Returns the outcome to store, or "unknown" when the issuer's answer is not known
+ * (the card stays `creating`). Also used by the recovery sweep for cards left in `creating`.
+ */
+export async function callIssuer(ctx: TenantContext, card: CardRow, issuerProductId: string): Promise<IssueOutcome | "unknown"> {
+  const holder = await ctx.db
+    .selectFrom("cardholders")
+    .select(["issuer_cardholder_id"])
+    .where("id", "=", card.cardholder_id)
+    .executeTakeFirstOrThrow();
+  try {
+    const issued = await ctx.issuer.issueCard(
+      {
+        issuerCardholderId: holder.issuer_cardholder_id ?? "",
+        issuerProductId,
+        currency: card.currency,
+        amountMinor: card.load_amount,
+        cardRef: card.id,
+      },
+      { idempotencyKey: card.upstream_key },
+    );
+    return outcomeOf(await recordIssued(ctx, card, issued));
+  } catch (error) {
+    if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
+      const reason = `The card issuer refused the card (${error.message}); the amount was refunded`;
+      return outcomeOf(await applyIssuerState(ctx, card, { status: "failed", issuerStatus: "REFUSED", failureReason: reason }));
+    }
+    ctx.log.warn({ err: error, cardId: card.id }, "card creation outcome unknown; left for recovery");
+    return "unknown";
+  }
+}
+
+function outcomeOf(card: CardRow): IssueOutcome {
+  if (card.status === "failed") return refusedOutcome(card.id, card.failure_reason ?? "The card was not issued; the amount was refunded");
+  return { ok: presentCard(card) };
+}
+
+const refusedOutcome = (cardId: string, message: string): IssueOutcome => ({
+  error: { code: "upstream_rejected", message, details: { cardId, status: "failed" } },
+});

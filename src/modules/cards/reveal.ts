@@ -1,0 +1,75 @@
+import type { TenantContext } from "../../core/context.ts";
+import { CardrailError, notFound } from "../../core/errors.ts";
+import { IssuerError, type SecureCardDetails } from "../../issuer/port.ts";
+import { type CardRow, refreshCard } from "./settle.ts";
+
+/** A card of this tenant and mode by our id or the issuer's id (the contract accepts both). */
+export async function findCard(ctx: Pick<TenantContext, "db" | "tenantId" | "mode">, cardId: string): Promise<CardRow> {
+  const card = await ctx.db
+    .selectFrom("cards")
+    .selectAll()
+    .where((eb) => eb.or([eb("id", "=", cardId), eb("issuer_card_id", "=", cardId)]))
+    .where("tenant_id", "=", ctx.tenantId)
+    .where("mode", "=", ctx.mode)
+    .executeTakeFirst();
+  if (!card) throw notFound("Card");
+  return card;
+}
+
+/** The card, refreshed from the issuer while it is still being issued. */
+export async function getCard(ctx: TenantContext, cardId: string): Promise<CardRow> {
+  const card = await findCard(ctx, cardId);
+  if (card.status !== "pending") return card;
+  try {
+    return await refreshCard(ctx, card);
+  } catch (error) {
+    ctx.log.warn({ err: error, cardId: card.id }, "could not refresh card; returning the last known state");
+    return card;
+  }
+}
+
+export interface RevealAudit {
+  apiKeyId: string;
+  requestId: string;
+  clientIp: string | null;
+}
+
+/**
+ * Fetches number, CVV and expiry from the issuer at reveal time. Nothing of them is stored, cached
+ * or logged; the reveal itself is written to the audit trail before the details are returned, so a
+ * reveal that cannot be audited is not made.
+ */
+export async function revealCard(
+  ctx: TenantContext,
+  cardId: string,
+  audit: RevealAudit,
+): Promise<{ card: CardRow; details: SecureCardDetails }> {
+  const card = await getCard(ctx, cardId);
+  if ((card.status !== "active" && card.status !== "frozen") || !card.issuer_card_id) {
+    throw new CardrailError("card_not_active", `The card cannot be revealed while it is ${card.status}`, {
+      cardId: card.id,
+      status: card.status,
+    }, card.status === "pending" || card.status === "creating" ? 1 : undefined);
+  }
+  let details: SecureCardDetails;
+  try {
+    details = await ctx.issuer.getSecureDetails(card.issuer_card_id);
+  } catch (error) {
+    if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
+      throw new CardrailError("upstream_rejected", "The card issuer refused to reveal the card");
+    }
+    throw new CardrailError("upstream_unavailable", "The card issuer could not be reached; retry shortly", undefined, 2);
+  }
+  await ctx.db
+    .insertInto("reveal_audit")
+    .values({
+      tenant_id: ctx.tenantId,
+      mode: ctx.mode,
+      card_id: card.id,
+      api_key_id: audit.apiKeyId,
+      request_id: audit.requestId,
+      client_ip: audit.clientIp,
+    })
+    .execute();
+  return { card, details };
+}

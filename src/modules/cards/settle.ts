@@ -1,0 +1,124 @@
+import type { TenantContext } from "../../core/context.ts";
+import type { CardStatus, CardsTable } from "../../db/schema.ts";
+import type { Selectable } from "kysely";
+import type { IssuedCard, IssuerCardStatus } from "../../issuer/port.ts";
+import { post } from "../wallet/ledger.ts";
+
+/**
+ * Applying what the issuer says about a card to our records and the ledger. Every transition is
+ * conditional on the state it leaves, and every ledger posting carries a reference unique to the
+ * card, so the request path, reveal, and any number of recovery sweeps can race harmlessly:
+ * exactly one of them moves the money.
+ *
+ *   creating ──accepted──▶ pending ──ACTIVE──▶ active      (in-flight → loaded)
+ *       │                     │
+ *       └──refused──▶ failed ◀┘ order FAILED               (in-flight → wallet: refund)
+ */
+
+export type CardRow = Selectable<CardsTable>;
+
+export function cardStatusFromIssuer(status: IssuerCardStatus): CardStatus {
+  switch (status) {
+    case "PENDING":
+      return "pending";
+    case "ACTIVE":
+      return "active";
+    case "FROZEN":
+    case "BLOCKED":
+    case "LOST":
+    case "STOLEN":
+      return "frozen";
+    case "PRE_CANCEL":
+    case "CANCELLED":
+      return "cancelled";
+    case "FAILED":
+      return "failed";
+  }
+}
+
+type MoneyState = "unsettled" | "loaded" | "refunded";
+
+/** Where a card's load amount is: still in flight, on the card, or back in the wallet. */
+export function moneyState(status: CardStatus): MoneyState {
+  if (status === "creating" || status === "pending") return "unsettled";
+  return status === "failed" ? "refunded" : "loaded";
+}
+
+const refs = {
+  debit: (cardId: string) => `card:${cardId}:debit`,
+  loaded: (cardId: string) => `card:${cardId}:loaded`,
+  refund: (cardId: string) => `card:${cardId}:refund`,
+};
+export const cardLedgerReference = refs;
+
+/** The issuer accepted the order (or answered a retrieve): record its ids and move on from `creating`. */
+export async function recordIssued(ctx: TenantContext, card: CardRow, issued: IssuedCard): Promise<CardRow> {
+  const next = issued.orderStatus === "FAILED" ? "failed" : cardStatusFromIssuer(issued.status);
+  return applyIssuerState(ctx, card, {
+    status: next,
+    issuerStatus: issued.status,
+    issuerCardId: issued.issuerCardId,
+    issuerOrderId: issued.issuerOrderId,
+  });
+}
+
+export interface IssuerState {
+  status: CardStatus;
+  issuerStatus: string;
+  issuerCardId?: string;
+  issuerOrderId?: string;
+  maskedNumber?: string;
+  failureReason?: string;
+}
+
+/**
+ * Moves a card to the issuer's state in one transaction with its money: confirmed (anything past
+ * pending except failed) posts in-flight → loaded; failed posts the refund. Returns the fresh row.
+ */
+export async function applyIssuerState(ctx: TenantContext, card: CardRow, state: IssuerState): Promise<CardRow> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const current = await tx.selectFrom("cards").selectAll().where("id", "=", card.id).forUpdate().executeTakeFirstOrThrow();
+    const from = moneyState(current.status);
+    const to = moneyState(state.status);
+    let status = state.status;
+    const book = { tenantId: current.tenant_id, mode: current.mode, currency: current.currency };
+    if (from === "unsettled" && to === "refunded") {
+      await post(tx, book, { kind: "card_refund", amount: current.load_amount, reference: refs.refund(current.id), cardId: current.id });
+    } else if (from === "unsettled" && to === "loaded") {
+      await post(tx, book, { kind: "card_loaded", amount: current.load_amount, reference: refs.loaded(current.id), cardId: current.id });
+    } else if (from === "unsettled") {
+      // Never backwards: a pending card does not return to creating.
+      if (current.status === "pending") status = "pending";
+    } else if (from !== to) {
+      // Settled money never moves on issuer news. A refunded card the issuer now calls live, or a
+      // loaded card it calls failed, is a discrepancy for reconciliation and a human, not for code.
+      ctx.log.error({ cardId: current.id, ours: current.status, issuer: state.issuerStatus }, "issuer contradicts a settled card");
+      status = current.status;
+    }
+    return tx
+      .updateTable("cards")
+      .set({
+        status,
+        issuer_status: state.issuerStatus,
+        issuer_card_id: state.issuerCardId ?? current.issuer_card_id,
+        issuer_order_id: state.issuerOrderId ?? current.issuer_order_id,
+        masked_number: state.maskedNumber ?? current.masked_number,
+        failure_reason: state.failureReason ?? current.failure_reason,
+        updated_at: ctx.now(),
+      })
+      .where("id", "=", current.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+/** Asks the issuer for a card's current state and applies it. Errors propagate to the caller. */
+export async function refreshCard(ctx: TenantContext, card: CardRow): Promise<CardRow> {
+  if (!card.issuer_card_id) return card;
+  const upstream = await ctx.issuer.getCard(card.issuer_card_id);
+  return applyIssuerState(ctx, card, {
+    status: cardStatusFromIssuer(upstream.status),
+    issuerStatus: upstream.status,
+    maskedNumber: upstream.maskedNumber,
+  });
+}

@@ -1,0 +1,140 @@
+import { join, resolve } from "node:path";
+import type { FastifyBaseLogger } from "fastify";
+import type { Logger } from "pino";
+import { buildApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { type OpenDatabase, openDatabase } from "./db/open.ts";
+import type { Mode } from "./db/schema.ts";
+import type { App } from "./http/types.ts";
+import type { CardIssuer } from "./issuer/port.ts";
+import { createUqpayIssuer } from "./issuer/uqpay/adapter.ts";
+import { createUqpayClient } from "./issuer/uqpay/client.ts";
+import { recoverCards } from "./jobs/recover-cards.ts";
+import { keyHasher } from "./modules/tenants/api-keys.ts";
+import { buildSimulator, type Simulator } from "./simulator/app.ts";
+
+export interface Runtime {
+  app: App;
+  database: OpenDatabase;
+  /** The in-process simulator serving test mode, when SIMULATOR_URL is not set. */
+  simulator: Simulator | null;
+  simulatorUrl: string;
+  hashKey: ReturnType<typeof keyHasher>;
+  issuerFor(mode: Mode): CardIssuer | null;
+  /** One pass of the recovery sweep (also run on a timer by `startSweeps`). */
+  recoverOnce(): ReturnType<typeof recoverCards>;
+  startSweeps(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the whole service from a validated config: database (+ migrations), issuers per mode,
+ * the HTTP app. main.ts and the test fixtures both use it, so tests run the real composition.
+ */
+export async function createRuntime(
+  config: Config,
+  logger: Logger,
+  options: { inMemoryDatabase?: boolean } = {},
+): Promise<Runtime> {
+  const database = await openDatabase(config, { inMemory: options.inMemoryDatabase });
+  let simulator: Simulator | null = null;
+  let simulatorUrl = config.SIMULATOR_URL;
+  try {
+    if (!simulatorUrl) {
+      simulator = await buildSimulator({
+        clientId: config.SIMULATOR_CLIENT_ID,
+        apiKey: config.SIMULATOR_API_KEY,
+        reviewDelayMs: config.SIMULATOR_REVIEW_DELAY_MS,
+        cardActivationDelayMs: config.SIMULATOR_CARD_ACTIVATION_DELAY_MS,
+        seed: config.SIMULATOR_SEED,
+        // Test-mode cards must still reveal after a restart, so the simulator keeps its state too.
+        stateFile: options.inMemoryDatabase ? undefined : join(resolve(config.CARDRAIL_DATA_DIR), "simulator-state.json"),
+      });
+      const address = await simulator.app.listen({ port: 0, host: "127.0.0.1" });
+      simulatorUrl = `${address}/api`;
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const upstreamLog = logger.child({ component: "uqpay" });
+  const testIssuer = createUqpayIssuer(
+    createUqpayClient({
+      baseUrl: simulatorUrl,
+      clientId: config.SIMULATOR_CLIENT_ID,
+      apiKey: config.SIMULATOR_API_KEY,
+      timeoutMs: config.UQPAY_TIMEOUT_MS,
+      logger: upstreamLog,
+    }),
+  );
+  const liveIssuer =
+    config.UQPAY_CLIENT_ID && config.UQPAY_API_KEY
+      ? createUqpayIssuer(
+          createUqpayClient({
+            baseUrl: config.UQPAY_BASE_URL,
+            clientId: config.UQPAY_CLIENT_ID,
+            apiKey: config.UQPAY_API_KEY,
+            timeoutMs: config.UQPAY_TIMEOUT_MS,
+            logger: upstreamLog,
+          }),
+        )
+      : null;
+  const issuerFor = (mode: Mode) => (mode === "test" ? testIssuer : liveIssuer);
+  const hashKey = keyHasher(config.CARDRAIL_KEY_PEPPER);
+
+  const app = await buildApp(
+    {
+      db: database.db,
+      hashKey,
+      issuerFor,
+      settings: {
+        statusRefreshIntervalMs: config.STATUS_REFRESH_INTERVAL_MS,
+        idempotencyLockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
+        uploadMaxFileBytes: config.UPLOAD_MAX_FILE_BYTES,
+        uploadMaxTotalBytes: config.UPLOAD_MAX_TOTAL_BYTES,
+      },
+    },
+    logger as FastifyBaseLogger,
+  );
+
+  const sweepLog = logger.child({ component: "recovery" });
+  const recoverOnce = () =>
+    recoverCards({
+      db: database.db,
+      issuerFor,
+      log: sweepLog,
+      olderThanMs: config.RECOVERY_AFTER_MS,
+      lockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
+    });
+  let timer: NodeJS.Timeout | null = null;
+  let sweeping: Promise<unknown> | null = null;
+
+  return {
+    app,
+    database,
+    simulator,
+    simulatorUrl,
+    hashKey,
+    issuerFor,
+    recoverOnce,
+    startSweeps() {
+      timer = setInterval(() => {
+        if (sweeping) return; // one pass at a time per process
+        sweeping = recoverOnce()
+          .catch((err) => sweepLog.error({ err }, "recovery sweep failed"))
+          .finally(() => {
+            sweeping = null;
+          });
+      }, config.RECOVERY_INTERVAL_MS);
+      timer.unref();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await sweeping;
+      await app.close();
+      await simulator?.close();
+      await database.close();
+    },
+  };
+}
