@@ -82,3 +82,16 @@ export async function activeCard(sim: Simulator, c: Client, extra: Record<string
     create: card,
   };
 }
+
+/** Poll until `cond` holds (never asserts on timing; fails only if it never happens). */
+export async function until(
+  cond: () => boolean,
+  what = "condition",
+  maxMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
