@@ -14,49 +14,48 @@ import { faultRuleInput } from "./faults.ts";
 const int = (min: number) => z.coerce.number().int().min(min);
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 
-const envSchema = z
-  .object({
-    SIM_PORT: int(0).max(65535).default(4010),
-    SIM_HOST: z.string().min(1).default("127.0.0.1"),
-    SIM_CLIENT_ID: z.string().min(1).default("sim-client"),
-    SIM_API_KEY: z.string().min(1).default("sim-key"),
-    SIM_REVIEW_DELAY_MS: int(0).optional(),
-    SIM_CARD_ACTIVATION_DELAY_MS: int(0).optional(),
-    SIM_TOKEN_TTL_SECONDS: int(1).optional(),
-    SIM_SEED: z.coerce.number().int().optional(),
-    SIM_STATE_FILE: z.string().min(1).optional(),
-    SIM_WEBHOOK_URL: z.url().optional(),
-    SIM_WEBHOOK_SECRET: z.string().min(1).optional(),
-    SIM_RATE_LIMIT_PER_MINUTE: int(1).optional(),
-    SIM_TOKENS_COEXIST: bool.optional(),
-    SIM_LOG: bool.default(true),
-    SIM_FAULTS: z
-      .string()
-      .transform((s, c) => {
-        try {
-          return JSON.parse(s) as unknown;
-        } catch {
-          c.addIssue({ code: "custom", message: "must be a JSON array" });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.array(faultRuleInput))
-      .optional(),
-  })
-  .refine((e) => (e.SIM_WEBHOOK_URL === undefined) === (e.SIM_WEBHOOK_SECRET === undefined), {
-    message: "SIM_WEBHOOK_URL and SIM_WEBHOOK_SECRET must be set together",
-    path: ["SIM_WEBHOOK_SECRET"],
-  });
+const envSchema = z.object({
+  SIM_PORT: int(0).max(65535).default(4010),
+  SIM_HOST: z.string().min(1).default("127.0.0.1"),
+  SIM_CLIENT_ID: z.string().min(1).default("sim-client"),
+  SIM_API_KEY: z.string().min(1).default("sim-key"),
+  SIM_REVIEW_DELAY_MS: int(0).optional(),
+  SIM_CARD_ACTIVATION_DELAY_MS: int(0).optional(),
+  SIM_TOKEN_TTL_SECONDS: int(1).optional(),
+  SIM_SEED: z.coerce.number().int().optional(),
+  SIM_STATE_FILE: z.string().min(1).optional(),
+  SIM_WEBHOOK_URL: z.url().optional(),
+  SIM_WEBHOOK_SECRET: z.string().min(1).optional(),
+  SIM_RATE_LIMIT_PER_MINUTE: int(1).optional(),
+  SIM_TOKENS_COEXIST: bool.optional(),
+  SIM_LOG: bool.default(true),
+  SIM_FAULTS: z
+    .string()
+    .transform((s, c) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        c.addIssue({ code: "custom", message: "must be a JSON array" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(faultRuleInput))
+    .optional(),
+});
 
 export function parseEnv(env: NodeJS.ProcessEnv) {
   const picked = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => k.startsWith("SIM_") && v !== undefined && v !== ""),
   );
   const r = envSchema.safeParse(picked);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+  const lines = r.success
+    ? []
+    : r.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+  // Checked by hand so it is reported together with the per-key errors.
+  if ((picked.SIM_WEBHOOK_URL === undefined) !== (picked.SIM_WEBHOOK_SECRET === undefined))
+    lines.push("  SIM_WEBHOOK_URL/SIM_WEBHOOK_SECRET: must be set together");
+  if (!r.success || lines.length > 0)
     throw new Error(`invalid simulator environment:\n${lines.join("\n")}`);
-  }
   return r.data;
 }
 
