@@ -10,16 +10,28 @@ import { getCard, revealCard } from "./reveal.ts";
 /** The largest load we accept: far above any real prepaid card, far below 2^53 minor units. */
 const MAX_LOAD_MAJOR = 1_000_000;
 
+/**
+ * An opaque id from the client. Control characters never occur in our or the issuer's ids, and a
+ * NUL byte cannot even be sent to PostgreSQL (it fails the query: a 500), so they are refused here.
+ */
+const opaqueId = () =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .regex(/^[^\x00-\x1f\x7f]+$/, "must not contain control characters");
+
 export const issueCardBody = z
   .object({
-    holderId: z.string().min(1).max(64),
+    holderId: opaqueId(),
     cardType: z
       .string()
       .toLowerCase()
       .pipe(z.literal("virtual", "only virtual cards can be issued"))
       .default("virtual"),
     // The contract sends a string; a number is accepted too, since clients often serialise ids that look numeric.
-    card_product_id: z.union([z.string().min(1).max(64), z.number().int().nonnegative().transform(String)]),
+    card_product_id: z.union([opaqueId(), z.number().int().nonnegative().transform(String)]),
     currency: z
       .string()
       .toUpperCase()
@@ -46,13 +58,21 @@ const idempotencyHeaders = z.object({
     .optional(),
 });
 
-const cardParams = z.object({ cardId: z.string().min(1).max(64) });
+const cardParams = z.object({ cardId: opaqueId() });
 
-export const cardRoutes = (deps: AppDeps): FastifyPluginAsyncZod =>
+export const cardRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       "/cards",
-      { schema: { tags: ["cards"], summary: "Issue a virtual card, debiting the wallet", body: issueCardBody, headers: idempotencyHeaders } },
+      {
+        schema: {
+          tags: ["cards"],
+          summary: "Issue a virtual card, debiting the wallet",
+          body: issueCardBody,
+          headers: idempotencyHeaders,
+        },
+      },
       async (request, reply) => {
         const ctx = tenantContext(deps, request);
         const body = request.body;
@@ -61,7 +81,12 @@ export const cardRoutes = (deps: AppDeps): FastifyPluginAsyncZod =>
         const result = await issueCard(
           ctx,
           deps.settings,
-          { holderId: body.holderId, productId: body.card_product_id, currency: body.currency, amountMinor },
+          {
+            holderId: body.holderId,
+            productId: body.card_product_id,
+            currency: body.currency,
+            amountMinor,
+          },
           request.headers["idempotency-key"],
         );
         if (result.replayed) reply.header("idempotent-replayed", "true");
@@ -69,14 +94,24 @@ export const cardRoutes = (deps: AppDeps): FastifyPluginAsyncZod =>
       },
     );
 
-    app.get("/cards/:cardId", { schema: { tags: ["cards"], summary: "A card (never its number)", params: cardParams } }, async (request) => {
-      const ctx = tenantContext(deps, request);
-      return presentCard(await getCard(ctx, request.params.cardId));
-    });
+    app.get(
+      "/cards/:cardId",
+      { schema: { tags: ["cards"], summary: "A card (never its number)", params: cardParams } },
+      async (request) => {
+        const ctx = tenantContext(deps, request);
+        return presentCard(await getCard(ctx, request.params.cardId));
+      },
+    );
 
     app.get(
       "/cards/:cardId/reveal",
-      { schema: { tags: ["cards"], summary: "Full card number, CVV and expiry (audited)", params: cardParams } },
+      {
+        schema: {
+          tags: ["cards"],
+          summary: "Full card number, CVV and expiry (audited)",
+          params: cardParams,
+        },
+      },
       async (request, reply) => {
         const ctx = tenantContext(deps, request);
         reply.header("cache-control", "no-store");
