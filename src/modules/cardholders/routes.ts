@@ -8,49 +8,76 @@ import type { KycFile } from "../../issuer/port.ts";
 import { cardholderFieldsSchema, crossFieldIssues, FILE_FIELDS, TEXT_FIELDS } from "./fields.ts";
 import { createCardholder, getHolderStatus } from "./service.ts";
 
-const holderParams = z.object({ holderId: z.string().min(1).max(64) });
+// A NUL byte cannot be sent to PostgreSQL (the query fails: a 500); no id contains control characters.
+const holderParams = z.object({
+  holderId: z
+    .string()
+    .min(1)
+    .max(64)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .regex(/^[^\x00-\x1f\x7f]+$/, "must not contain control characters"),
+});
 
-export const cardholderRoutes = (deps: AppDeps): FastifyPluginAsyncZod =>
+export const cardholderRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    app.post("/cardholders", { schema: { tags: ["cardholders"], summary: "Create a cardholder and submit KYC (multipart/form-data)" } }, async (request, reply) => {
-      const ctx = tenantContext(deps, request);
-      const form = await readMultipart(request, {
-        maxFileBytes: deps.settings.uploadMaxFileBytes,
-        maxTotalBytes: deps.settings.uploadMaxTotalBytes,
-        textFields: TEXT_FIELDS,
-        fileFields: FILE_FIELDS,
-      });
+    app.post(
+      "/cardholders",
+      {
+        schema: {
+          tags: ["cardholders"],
+          summary: "Create a cardholder and submit KYC (multipart/form-data)",
+        },
+      },
+      async (request, reply) => {
+        const ctx = tenantContext(deps, request);
+        const form = await readMultipart(request, {
+          maxFileBytes: deps.settings.uploadMaxFileBytes,
+          maxTotalBytes: deps.settings.uploadMaxTotalBytes,
+          textFields: TEXT_FIELDS,
+          fileFields: FILE_FIELDS,
+        });
 
-      // Collect every problem, text and files alike, so one response names all of them.
-      const issues: FieldIssue[] = [];
-      const parsed = cardholderFieldsSchema.safeParse(form.fields);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          const field = String(issue.path[0] ?? "body");
-          issues.push({ field, message: form.fields[field] === undefined ? "required" : issue.message });
+        // Collect every problem, text and files alike, so one response names all of them.
+        const issues: FieldIssue[] = [];
+        const parsed = cardholderFieldsSchema.safeParse(form.fields);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues) {
+            const field = String(issue.path[0] ?? "body");
+            issues.push({
+              field,
+              message: form.fields[field] === undefined ? "required" : issue.message,
+            });
+          }
+        } else {
+          issues.push(...crossFieldIssues(parsed.data, new Date().toISOString().slice(0, 10)));
         }
-      } else {
-        issues.push(...crossFieldIssues(parsed.data, new Date().toISOString().slice(0, 10)));
-      }
-      const files: Record<string, KycFile> = {};
-      for (const [field, bytes] of Object.entries(form.files)) {
-        const sniffed = await sniffKycFile(field, bytes);
-        if ("field" in sniffed) issues.push(sniffed);
-        else files[field] = sniffed;
-      }
-      if (!form.files.docFront) issues.push({ field: "docFront", message: "required" });
-      if (issues.length > 0 || !parsed.success || !files.docFront) throw validationError(issues);
+        const files: Record<string, KycFile> = {};
+        for (const [field, bytes] of Object.entries(form.files)) {
+          const sniffed = await sniffKycFile(field, bytes);
+          if ("field" in sniffed) issues.push(sniffed);
+          else files[field] = sniffed;
+        }
+        if (!form.files.docFront) issues.push({ field: "docFront", message: "required" });
+        if (issues.length > 0 || !parsed.success || !files.docFront) throw validationError(issues);
 
-      const created = await createCardholder(ctx, {
-        fields: parsed.data,
-        files: { docFront: files.docFront, docBack: files.docBack, selfie: files.selfie },
-      });
-      return reply.status(201).send({ success: true, ...created });
-    });
+        const created = await createCardholder(ctx, {
+          fields: parsed.data,
+          files: { docFront: files.docFront, docBack: files.docBack, selfie: files.selfie },
+        });
+        return reply.status(201).send({ success: true, ...created });
+      },
+    );
 
     app.get(
       "/cardholders/:holderId/status",
-      { schema: { tags: ["cardholders"], summary: "A cardholder's KYC status", params: holderParams } },
+      {
+        schema: {
+          tags: ["cardholders"],
+          summary: "A cardholder's KYC status",
+          params: holderParams,
+        },
+      },
       async (request) => {
         const ctx = tenantContext(deps, request);
         const view = await getHolderStatus(ctx, deps.settings, request.params.holderId);
