@@ -14,7 +14,12 @@ export function isCalendarDate(text: string): boolean {
   if (!match) return false;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d && y >= 1900;
+  return (
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === m - 1 &&
+    date.getUTCDate() === d &&
+    y >= 1900
+  );
 }
 
 const calendarDate = z.string().trim().refine(isCalendarDate, "must be a real date as YYYY-MM-DD");
@@ -32,9 +37,18 @@ export const cardholderFieldsSchema = z
       .string()
       .trim()
       .toUpperCase()
-      .refine((c) => /^[A-Z]{2}$/.test(c) && countries.isValid(c), "must be an ISO 3166-1 alpha-2 country code, e.g. IN"),
-    mobile: z.string().trim().regex(/^\d{4,15}$/, "digits only, 4-15 of them"),
-    kycDocType: z.enum(["passport", "id_card", "drivers_license"], "must be one of passport, id_card, drivers_license"),
+      .refine(
+        (c) => /^[A-Z]{2}$/.test(c) && countries.isValid(c),
+        "must be an ISO 3166-1 alpha-2 country code, e.g. IN",
+      ),
+    mobile: z
+      .string()
+      .trim()
+      .regex(/^\d{4,15}$/, "digits only, 4-15 of them"),
+    kycDocType: z.enum(
+      ["passport", "id_card", "drivers_license"],
+      "must be one of passport, id_card, drivers_license",
+    ),
     kycIdNumber: z
       .string()
       .trim()
@@ -54,14 +68,25 @@ export const cardholderFieldsSchema = z
       .regex(/^\+?\d{1,4}$/, "a country calling code, 1-4 digits, e.g. 91")
       .transform((v) => v.replace(/^\+/, ""))
       .optional(),
-    town: z.string().trim().min(1).max(128, "at most 128 characters").optional(),
+    town: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128, "at most 128 characters")
+      // A NUL byte cannot be stored in PostgreSQL text (the insert fails: a 500); no town has control characters.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+      .regex(/^[^\x00-\x1f\x7f]*$/, "must not contain control characters")
+      .optional(),
   })
   .strip();
 
 export type CardholderFields = z.infer<typeof cardholderFieldsSchema>;
 
 /** Rules that compare fields with each other or with today's date. */
-export function crossFieldIssues(fields: CardholderFields, today: string): { field: string; message: string }[] {
+export function crossFieldIssues(
+  fields: CardholderFields,
+  today: string,
+): { field: string; message: string }[] {
   const issues: { field: string; message: string }[] = [];
   if (fields.kycExpiryDate && fields.kycExpiryDate < today) {
     issues.push({ field: "kycExpiryDate", message: "the document has expired" });
