@@ -1,0 +1,88 @@
+import type { Command } from "commander";
+import { CardrailError, type FieldIssue } from "../core/errors.ts";
+
+/**
+ * Output for operator commands. With `--json`, stdout carries exactly one JSON document and nothing
+ * else (scripts pipe it to jq); otherwise short aligned text for a human. Errors always go to stderr
+ * as one line, so stdout stays parseable even when a command fails.
+ */
+
+/** An expected failure (bad input, unknown id): one line on stderr, exit 1, no stack trace. */
+export class CliError extends Error {
+  override readonly name = "CliError";
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface JsonOption {
+  json?: boolean;
+}
+
+/** Every leaf command takes `--json`. */
+export function withJson(command: Command): Command {
+  return command.option("--json", "print machine-readable JSON on stdout");
+}
+
+/** bigint (money in minor units) has no JSON form: written as a decimal string, never a lossy number. */
+function replacer(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? value.toString() : value;
+}
+
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, replacer, 2);
+}
+
+export function emit(options: JsonOption, value: unknown, human: () => string): void {
+  process.stdout.write(`${options.json ? toJson(value) : human()}\n`);
+}
+
+/** Left-aligned columns, two spaces apart; `-` for empty cells. */
+export function table(headers: string[], rows: (string | null | undefined)[][]): string {
+  const cells = [
+    headers,
+    ...rows.map((row) =>
+      row.map((cell) => (cell === null || cell === undefined || cell === "" ? "-" : cell)),
+    ),
+  ];
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
+  return cells
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : (cell ?? "").padEnd(widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** `key  value` lines with the keys aligned. */
+export function lines(pairs: [string, string | null | undefined][]): string {
+  const width = Math.max(...pairs.map(([key]) => key.length));
+  return pairs.map(([key, value]) => `  ${key.padEnd(width)}  ${value ?? "-"}`).join("\n");
+}
+
+export const isoOrNull = (date: Date | null | undefined): string | null =>
+  date ? date.toISOString() : null;
+
+/** camelCase core field names to the CLI's option names: issuerProductId → --issuer-product-id. */
+const optionName = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** The one-line message for an expected error, or null when the error is not an expected one. */
+export function describeExpected(error: unknown): string | null {
+  if (error instanceof CliError) return error.message;
+  if (error instanceof CardrailError) {
+    const issues = Array.isArray(error.details) ? (error.details as FieldIssue[]) : [];
+    if (issues.length > 0 && issues.every((i) => typeof i.field === "string")) {
+      const detail = issues.map((i) => `${optionName(i.field)}: ${i.message}`).join("; ");
+      return error.code === "validation_error" && !error.message.startsWith("Invalid request")
+        ? `${error.message} (${detail})`
+        : `invalid input: ${detail}`;
+    }
+    return error.message;
+  }
+  return null;
+}

@@ -1,0 +1,61 @@
+import type { Mode } from "../db/schema.ts";
+import { decimalToMinor, isKnownCurrency } from "../modules/wallet/money.ts";
+import { CliError } from "./io.ts";
+
+/** Option parsing shared by the command groups; each error names the option at fault. */
+
+export interface ModeOption {
+  live?: boolean;
+}
+
+export const modeOf = (options: ModeOption): Mode => (options.live ? "live" : "test");
+
+export function parseCurrency(value: string, option = "--currency"): string {
+  const code = value.trim().toUpperCase();
+  if (!isKnownCurrency(code))
+    throw new CliError(`${option} "${value}" is not an ISO 4217 currency code (e.g. USD)`);
+  return code;
+}
+
+/** Keeps amounts far from int8 overflow and within exact JSON numbers (see money.ts minorToNumber). */
+const MAX_MINOR = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A positive decimal amount in major units ("100.00") → minor units, refusing anything else. */
+export function parseAmount(value: string, currency: string, option = "--amount"): bigint {
+  const minor = decimalToMinor(value, currency);
+  if (minor === null) {
+    throw new CliError(
+      `${option} "${value}" is not a valid ${currency} amount: use a positive decimal in major units with at most the currency's minor digits (e.g. 100.00)`,
+    );
+  }
+  if (minor <= 0n) throw new CliError(`${option} must be greater than 0`);
+  if (minor > MAX_MINOR) throw new CliError(`${option} "${value}" is too large`);
+  return minor;
+}
+
+export function parseList(value: string): string[] {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+/** Public API key ids only. A secret passed by mistake is refused without echoing it. */
+export function parseApiKeyId(value: string, option = "--key"): string {
+  const key = value.trim();
+  if (key.startsWith("sk_")) {
+    throw new CliError(
+      `${option} takes the public API key (dk_test_… or dk_live_…), not the secret access key`,
+    );
+  }
+  if (!/^dk_(test|live)_[A-Za-z0-9_-]{1,64}$/.test(key)) {
+    throw new CliError(`${option} "${key}" is not an API key id (dk_test_… or dk_live_…)`);
+  }
+  return key;
+}
+
+export function requireNonEmpty(value: string, option: string): string {
+  const trimmed = value.trim();
+  if (trimmed === "") throw new CliError(`${option} must not be empty`);
+  return trimmed;
+}

@@ -1,0 +1,150 @@
+import type { Command } from "commander";
+import type { Db } from "../db/pool.ts";
+import type { Mode } from "../db/schema.ts";
+import { fundWallet } from "../modules/wallet/funding.ts";
+import { walletBalances } from "../modules/wallet/ledger.ts";
+import { minorToDecimalString } from "../modules/wallet/money.ts";
+import { withDatabase } from "./context.ts";
+import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
+import { requireTenant } from "./keys.ts";
+import { type ModeOption, modeOf, parseAmount, parseCurrency, requireNonEmpty } from "./options.ts";
+
+/**
+ * Operator references live in the ledger's "funding:" namespace (as the demo seed's do), so one can
+ * never collide with a card debit's reference and be mistaken for "already applied".
+ */
+const ledgerReference = (reference: string) =>
+  reference.startsWith("funding:") ? reference : `funding:${reference}`;
+
+/**
+ * A replayed reference is harmless only if it names the same funding. Reusing one for a different
+ * tenant, wallet or amount is an operator mistake worth an error rather than a silent "already applied".
+ * (A read-only lookup; funding.ts returns only `posted: false` for replays.)
+ */
+async function assertSameFunding(
+  db: Db,
+  reference: string,
+  expected: { tenantId: string; mode: Mode; currency: string; amountMinor: bigint },
+): Promise<void> {
+  const row = await db
+    .selectFrom("ledger_transactions")
+    .select(["tenant_id", "mode", "currency", "amount", "kind"])
+    .where("reference", "=", reference)
+    .executeTakeFirst();
+  if (!row) return;
+  const same =
+    row.kind === "funding" &&
+    row.tenant_id === expected.tenantId &&
+    row.mode === expected.mode &&
+    row.currency === expected.currency &&
+    row.amount === expected.amountMinor;
+  if (!same) {
+    throw new CliError(
+      `--reference: already used for a different funding (${row.tenant_id}, ${row.mode} ${row.currency} ${minorToDecimalString(row.amount, row.currency)}); nothing was funded`,
+    );
+  }
+}
+
+export function walletsCommands(program: Command): void {
+  const wallets = program
+    .command("wallets")
+    .description("fund and inspect tenants' prepaid wallets");
+
+  withJson(
+    wallets
+      .command("fund")
+      .description("add prepaid money to a tenant's wallet (test mode unless --live)")
+      .requiredOption("--tenant <id>", "the tenant id (ten_…)")
+      .requiredOption("--currency <code>", "ISO 4217 currency, e.g. USD")
+      .requiredOption("--amount <decimal>", "amount in major units, e.g. 100.00")
+      .option("--live", "fund the live-mode wallet")
+      .option(
+        "--reference <ref>",
+        "idempotency reference: repeating the command with it funds only once",
+      )
+      .option("--memo <text>", "a note kept on the ledger transaction"),
+  ).action(
+    (
+      options: {
+        tenant: string;
+        currency: string;
+        amount: string;
+        reference?: string;
+        memo?: string;
+      } & ModeOption &
+        JsonOption,
+    ) => {
+      // Input is checked before touching the database, so a typo costs nothing.
+      const currency = parseCurrency(options.currency);
+      const amountMinor = parseAmount(options.amount, currency);
+      const reference =
+        options.reference === undefined
+          ? undefined
+          : ledgerReference(requireNonEmpty(options.reference, "--reference"));
+      const mode = modeOf(options);
+      return withDatabase(async ({ db }) => {
+        const tenantId = await requireTenant(db, options.tenant);
+        const result = await fundWallet(db, {
+          tenantId,
+          mode,
+          currency,
+          amountMinor,
+          reference,
+          memo: options.memo,
+        });
+        if (!result.posted)
+          await assertSameFunding(db, result.reference, { tenantId, mode, currency, amountMinor });
+        const balance =
+          (await walletBalances(db, tenantId, mode)).find((b) => b.currency === currency)
+            ?.balance ?? 0n;
+        const amount = minorToDecimalString(amountMinor, currency);
+        const balanceText = minorToDecimalString(balance, currency);
+        emit(
+          options,
+          {
+            tenantId,
+            mode,
+            currency,
+            amount,
+            reference: result.reference,
+            applied: result.posted,
+            alreadyApplied: !result.posted,
+            balance: balanceText,
+          },
+          () =>
+            result.posted
+              ? `Funded ${tenantId} ${mode} wallet with ${currency} ${amount} (reference ${result.reference}). Balance: ${currency} ${balanceText}.`
+              : `Already applied: reference ${result.reference} funded ${tenantId} before; nothing changed. Balance: ${currency} ${balanceText}.`,
+        );
+      });
+    },
+  );
+
+  withJson(
+    wallets
+      .command("show")
+      .description("show a tenant's wallet balances per mode and currency")
+      .requiredOption("--tenant <id>", "the tenant id (ten_…)"),
+  ).action((options: { tenant: string } & JsonOption) =>
+    withDatabase(async ({ db }) => {
+      const tenantId = await requireTenant(db, options.tenant);
+      const balances = await walletBalances(db, tenantId);
+      const view = balances.map((b) => ({
+        mode: b.mode,
+        currency: b.currency,
+        balance: minorToDecimalString(b.balance, b.currency),
+      }));
+      emit(options, { tenantId, wallets: view }, () =>
+        view.length === 0
+          ? `Tenant ${tenantId} has no wallets yet. Fund one with: npm run cli -- wallets fund --tenant ${tenantId} --currency USD --amount 100.00`
+          : [
+              `Wallets of ${tenantId}:`,
+              table(
+                ["MODE", "CURRENCY", "BALANCE"],
+                view.map((w) => [w.mode, w.currency, w.balance]),
+              ),
+            ].join("\n"),
+      );
+    }),
+  );
+}
