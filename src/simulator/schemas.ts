@@ -36,6 +36,8 @@ const identity = z
     number: z.string().min(1).max(64),
     front_file: base64File,
     back_file: base64File.optional(),
+    // uqpay-node says hand_file is required for PASSPORT; no v1.6 page backs it (UNCONFIRMED),
+    // so the simulator keeps it optional as the API reference does.
     hand_file: base64File.optional(),
   })
   .refine((i) => i.type !== "ID_CARD" || i.back_file !== undefined, {

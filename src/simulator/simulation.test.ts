@@ -126,6 +126,25 @@ describe("simulated authorizations", () => {
   });
 });
 
+describe("ONE_TIME cards", () => {
+  it("cancel themselves after the first approved authorization", async () => {
+    sim = await startSim();
+    const c = await client(sim);
+    const { cardId } = await activeCard(sim, c, {
+      card_limit: 50,
+      usage_type: "ONE_TIME",
+      auto_cancel_trigger: "ON_AUTH",
+    });
+    expect((await c.post(AUTH, auth(cardId, 10))).body.transaction_status).toBe("APPROVED");
+    expect((await c.get(`/api/v1/issuing/cards/${cardId}`)).body.card_status).toBe("PRE_CANCEL");
+    sim.flush();
+    expect((await c.get(`/api/v1/issuing/cards/${cardId}`)).body.card_status).toBe("CANCELLED");
+    expect((await c.post(`/api/v1/issuing/cards/${cardId}/recharge`, { amount: 1 })).status).toBe(
+      400,
+    );
+  });
+});
+
 describe("admin", () => {
   it("summarises, funds and resets state", async () => {
     sim = await startSim();

@@ -1,6 +1,7 @@
 /** Sandbox-only: simulated authorizations and reversals (fact sheet §7). */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { newOrder, setCardStatus } from "../cardflow.ts";
 import type { SimContext } from "../context.ts";
 import { cardError, invalidRequest } from "../errors.ts";
 import { parseBody } from "../http.ts";
@@ -80,6 +81,16 @@ export function registerSimulationRoutes(app: FastifyInstance, ctx: SimContext):
       tx.transaction_id,
       cardTxWebhookData(ctx, tx),
     );
+    // A ONE_TIME card cancels itself after its first approved authorization (ON_AUTH; the
+    // simulator has no captures, so ON_CAPTURE behaves the same). Leftovers go back in finishCancel.
+    if (!decline && card.usage_type === "ONE_TIME") {
+      const order = newOrder(ctx, card, "CARD_UPDATE", 0, "SUCCESS");
+      card.update_reason = "ONE_TIME card used";
+      setCardStatus(ctx, card, "PRE_CANCEL", order.card_order_id);
+      ctx.scheduler.add("card_cancel", card.card_id, ctx.settings.preCancelDelayMs, {
+        order_id: order.card_order_id,
+      });
+    }
     return simulationTxView(ctx, tx);
   });
 
