@@ -2,12 +2,14 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { SafeQueryQueue } from "./pglite-query-queue.ts";
 
 /**
  * The embedded default: PGlite (Postgres compiled to WASM) with its data in a local folder, served
  * on a loopback socket so the app uses the same `pg` driver, SQL and migrations as with a real
- * server. PGlite runs one query at a time; the socket server queues them and keeps an open
- * transaction on the connection that began it, so a pool behaves as with Postgres (serialised).
+ * server. PGlite runs one query at a time; the socket server queues them and keeps a protocol
+ * batch or an open transaction on the connection that began it, so a pool behaves as with
+ * Postgres (serialised).
  *
  * PGlite must be opened by one process only. The owner writes `cardrail.lock` in the data folder
  * with its pid and socket port; another process (the operator CLI) connects through that socket.
@@ -61,6 +63,8 @@ export async function startEmbedded(dataDir: string | null): Promise<EmbeddedDat
   const pglite = dataDir ? new PGlite(join(resolve(dataDir), "pgdata")) : new PGlite();
   await pglite.waitReady;
   const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 200 });
+  // See pglite-query-queue.ts: the shipped queue interleaves connections' protocol batches.
+  (server as unknown as { queryQueue: SafeQueryQueue }).queryQueue = new SafeQueryQueue(pglite);
   let port = 0;
   server.addEventListener("listening", (event) => {
     port = (event as CustomEvent<{ port: number }>).detail.port;
