@@ -47,7 +47,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (error instanceof DatabaseError) return fail(`database error: ${error.message}`, 1);
     // A bug, not an operator mistake: the stack helps whoever fixes it.
-    process.stderr.write(`error: unexpected failure: ${(error as Error).message} (CARDRAIL_DEBUG=1 shows details)\n`);
+    process.stderr.write(
+      `error: unexpected failure: ${(error as Error).message} (CARDRAIL_DEBUG=1 shows details)\n`,
+    );
     if (process.env.CARDRAIL_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     return 1;
   }
