@@ -1,6 +1,10 @@
 import multipart from "@fastify/multipart";
 import Fastify, { type FastifyBaseLogger } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
 import { registerAuth } from "./http/auth.ts";
 import type { AppDeps } from "./http/deps.ts";
 import { registerErrorHandling } from "./http/error-handler.ts";

@@ -10,13 +10,21 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL);
   const runtime = await createRuntime(config, logger);
 
-  const seed = runtime.database.embedded ? config.CARDRAIL_SEED_DEMO !== false : config.CARDRAIL_SEED_DEMO === true;
+  const seed = runtime.database.embedded
+    ? config.CARDRAIL_SEED_DEMO !== false
+    : config.CARDRAIL_SEED_DEMO === true;
   const demo = seed ? await seedDemoTenant(runtime.database.db, runtime.hashKey) : null;
 
   const address = await runtime.app.listen({ port: config.PORT, host: config.HOST });
   runtime.startSweeps();
   logger.info(
-    { address, database: runtime.database.embedded ? `embedded PGlite in ${config.CARDRAIL_DATA_DIR}` : "PostgreSQL", testUpstream: runtime.simulatorUrl },
+    {
+      address,
+      database: runtime.database.embedded
+        ? `embedded PGlite in ${config.CARDRAIL_DATA_DIR}`
+        : "PostgreSQL",
+      testUpstream: runtime.simulatorUrl,
+    },
     "Cardrail is listening",
   );
   if (demo) {

@@ -48,7 +48,9 @@ export async function createRuntime(
         cardActivationDelayMs: config.SIMULATOR_CARD_ACTIVATION_DELAY_MS,
         seed: config.SIMULATOR_SEED,
         // Test-mode cards must still reveal after a restart, so the simulator keeps its state too.
-        stateFile: options.inMemoryDatabase ? undefined : join(resolve(config.CARDRAIL_DATA_DIR), "simulator-state.json"),
+        stateFile: options.inMemoryDatabase
+          ? undefined
+          : join(resolve(config.CARDRAIL_DATA_DIR), "simulator-state.json"),
       });
       const address = await simulator.app.listen({ port: 0, host: "127.0.0.1" });
       simulatorUrl = `${address}/api`;

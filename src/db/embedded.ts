@@ -62,7 +62,12 @@ export async function startEmbedded(dataDir: string | null): Promise<EmbeddedDat
   }
   const pglite = dataDir ? new PGlite(join(resolve(dataDir), "pgdata")) : new PGlite();
   await pglite.waitReady;
-  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 200 });
+  const server = new PGLiteSocketServer({
+    db: pglite,
+    host: "127.0.0.1",
+    port: 0,
+    maxConnections: 200,
+  });
   // See pglite-query-queue.ts: the shipped queue interleaves connections' protocol batches.
   (server as unknown as { queryQueue: SafeQueryQueue }).queryQueue = new SafeQueryQueue(pglite);
   let port = 0;
@@ -71,9 +76,13 @@ export async function startEmbedded(dataDir: string | null): Promise<EmbeddedDat
   });
   await server.start();
   if (dataDir) {
-    await writeFile(lockPath(dataDir), JSON.stringify({ pid: process.pid, port } satisfies LockFile), {
-      mode: 0o600,
-    });
+    await writeFile(
+      lockPath(dataDir),
+      JSON.stringify({ pid: process.pid, port } satisfies LockFile),
+      {
+        mode: 0o600,
+      },
+    );
   }
   return {
     connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,

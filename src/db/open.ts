@@ -22,7 +22,8 @@ export async function openDatabase(
 ): Promise<OpenDatabase> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.DATABASE_URL;
-  if (!url && options.attach) url = (await findRunningEmbedded(config.CARDRAIL_DATA_DIR)) ?? undefined;
+  if (!url && options.attach)
+    url = (await findRunningEmbedded(config.CARDRAIL_DATA_DIR)) ?? undefined;
   if (!url) {
     embedded = await startEmbedded(options.inMemory ? null : config.CARDRAIL_DATA_DIR);
     url = embedded.connectionString;

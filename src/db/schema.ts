@@ -6,7 +6,11 @@ import type { ColumnType, Generated } from "kysely";
  */
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type NullableTimestamp = ColumnType<
+  Date | null,
+  Date | string | null | undefined,
+  Date | string | null
+>;
 type DateOnly = ColumnType<string | null, string | null | undefined, string | null>;
 export type Mode = "test" | "live";
 
@@ -108,7 +112,6 @@ export interface CardholdersTable {
 }
 
 export type CardStatus = "creating" | "pending" | "active" | "frozen" | "cancelled" | "failed";
-
 
 export interface CardsTable {
   id: string;

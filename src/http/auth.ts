@@ -1,8 +1,13 @@
 import type { FastifyRequest } from "fastify";
 import { CardrailError } from "../core/errors.ts";
 import type { Db } from "../db/pool.ts";
+import {
+  type Authenticated,
+  authenticate,
+  type KeyHasher,
+  touchApiKey,
+} from "../modules/tenants/api-keys.ts";
 import type { App } from "./types.ts";
-import { type Authenticated, authenticate, type KeyHasher, touchApiKey } from "../modules/tenants/api-keys.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -21,10 +26,18 @@ export function registerAuth(app: App, deps: { db: Db; hashKey: KeyHasher }) {
   app.addHook("onRequest", async (request: FastifyRequest) => {
     const apiKey = request.headers["x-api-key"];
     const accessKey = request.headers["x-access-key"];
-    if (typeof apiKey !== "string" || typeof accessKey !== "string" || apiKey === "" || accessKey === "") throw invalid();
+    if (
+      typeof apiKey !== "string" ||
+      typeof accessKey !== "string" ||
+      apiKey === "" ||
+      accessKey === ""
+    )
+      throw invalid();
     const auth = await authenticate(deps.db, deps.hashKey, apiKey, accessKey);
     if (!auth) throw invalid();
     request.auth = auth;
-    touchApiKey(deps.db, auth.keyId).catch((err) => request.log.warn({ err }, "could not record key use"));
+    touchApiKey(deps.db, auth.keyId).catch((err) =>
+      request.log.warn({ err }, "could not record key use"),
+    );
   });
 }

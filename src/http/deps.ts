@@ -23,7 +23,10 @@ export function tenantContext(deps: AppDeps, request: FastifyRequest): TenantCon
   const { tenantId, mode } = request.auth;
   const issuer = deps.issuerFor(mode);
   if (!issuer) {
-    throw new CardrailError("upstream_unavailable", `No card issuer is configured for ${mode} mode`);
+    throw new CardrailError(
+      "upstream_unavailable",
+      `No card issuer is configured for ${mode} mode`,
+    );
   }
   return { db: deps.db, tenantId, mode, issuer, log: request.log, now: () => new Date() };
 }

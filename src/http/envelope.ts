@@ -4,10 +4,15 @@ import { errorStatus } from "./error-status.ts";
 
 /** The contract's error body: `{ success: false, error: { code, message, details }, requestId }`. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: CardrailError) {
-  if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
+  if (error.retryAfterSeconds !== undefined)
+    reply.header("retry-after", String(error.retryAfterSeconds));
   return reply.status(errorStatus[error.code]).send({
     success: false,
-    error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
     requestId: request.id,
   });
 }

@@ -19,7 +19,11 @@ export function registerErrorHandling(app: App) {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new CardrailError("not_found", `No route for ${request.method} ${request.url.split("?")[0]}`)),
+    sendError(
+      request,
+      reply,
+      new CardrailError("not_found", `No route for ${request.method} ${request.url.split("?")[0]}`),
+    ),
   );
 }
 
@@ -43,17 +47,30 @@ function translate(error: unknown): CardrailError {
       return new CardrailError("payload_too_large", "The request body is too large");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
     case "FST_INVALID_MULTIPART_CONTENT_TYPE":
-      return new CardrailError("unsupported_media_type", "Unsupported Content-Type for this endpoint");
+      return new CardrailError(
+        "unsupported_media_type",
+        "Unsupported Content-Type for this endpoint",
+      );
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return validationError([{ field: "body", message: "body size does not match Content-Length" }]);
+      return validationError([
+        { field: "body", message: "body size does not match Content-Length" },
+      ]);
   }
   const status = (error as FastifyError).statusCode;
   if (status === 429) return new CardrailError("rate_limited", "Too many requests", undefined, 1);
-  if (status === 413) return new CardrailError("payload_too_large", "The request body is too large");
-  if (status === 415) return new CardrailError("unsupported_media_type", "Unsupported Content-Type for this endpoint");
+  if (status === 413)
+    return new CardrailError("payload_too_large", "The request body is too large");
+  if (status === 415)
+    return new CardrailError(
+      "unsupported_media_type",
+      "Unsupported Content-Type for this endpoint",
+    );
   if (status !== undefined && status >= 400 && status < 500) {
     // Other framework-level client errors (malformed headers, bad URL encoding): say so, name no internals.
     return validationError([{ field: "request", message: (error as Error).message }]);
   }
-  return new CardrailError("internal_error", "Internal error; it has been logged with this requestId");
+  return new CardrailError(
+    "internal_error",
+    "Internal error; it has been logged with this requestId",
+  );
 }

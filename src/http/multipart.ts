@@ -26,7 +26,10 @@ const tooLarge = (message: string, field?: string) =>
  * its limit, or a body over the total, is refused without reading the rest. Unknown fields are
  * drained and ignored (old integrations send extras); a repeated field is refused.
  */
-export async function readMultipart(request: FastifyRequest, limits: MultipartLimits): Promise<MultipartForm> {
+export async function readMultipart(
+  request: FastifyRequest,
+  limits: MultipartLimits,
+): Promise<MultipartForm> {
   if (!request.isMultipart()) {
     throw new CardrailError("unsupported_media_type", "This endpoint takes multipart/form-data");
   }
@@ -56,15 +59,19 @@ export async function readMultipart(request: FastifyRequest, limits: MultipartLi
           part.file.resume();
           continue;
         }
-        if (name in form.files) throw validationError([{ field: name, message: "sent more than once" }]);
+        if (name in form.files)
+          throw validationError([{ field: name, message: "sent more than once" }]);
         const buffer = await part.toBuffer();
         total += buffer.length;
-        if (total > limits.maxTotalBytes) throw tooLarge(`Uploads exceed ${limits.maxTotalBytes} bytes in total`, name);
+        if (total > limits.maxTotalBytes)
+          throw tooLarge(`Uploads exceed ${limits.maxTotalBytes} bytes in total`, name);
         form.files[name] = buffer;
       } else {
         if (!limits.textFields.has(name)) continue;
-        if (part.valueTruncated) throw tooLarge(`Field ${name} is longer than ${MAX_TEXT_BYTES} bytes`, name);
-        if (name in form.fields) throw validationError([{ field: name, message: "sent more than once" }]);
+        if (part.valueTruncated)
+          throw tooLarge(`Field ${name} is longer than ${MAX_TEXT_BYTES} bytes`, name);
+        if (name in form.fields)
+          throw validationError([{ field: name, message: "sent more than once" }]);
         form.fields[name] = String(part.value);
       }
     }
@@ -92,7 +99,9 @@ function translateMultipartError(error: unknown, limits: MultipartLimits): unkno
     default:
       // Busboy's parse errors ("Unexpected end of form", bad boundaries) are the client's malformed body.
       if (error instanceof Error) {
-        return validationError([{ field: "body", message: `malformed multipart body: ${error.message}` }]);
+        return validationError([
+          { field: "body", message: `malformed multipart body: ${error.message}` },
+        ]);
       }
       return error;
   }

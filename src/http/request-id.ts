@@ -1,5 +1,5 @@
-import type { IncomingMessage } from "node:http";
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

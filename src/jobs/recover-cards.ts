@@ -36,7 +36,11 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
       .selectFrom("cards")
       .select("id")
       .where("status", "in", ["creating", "pending"])
-      .where("updated_at", "<", sql<Date>`now() - make_interval(secs => ${deps.olderThanMs / 1000})`)
+      .where(
+        "updated_at",
+        "<",
+        sql<Date>`now() - make_interval(secs => ${deps.olderThanMs / 1000})`,
+      )
       .where((eb) =>
         eb.not(
           eb.exists(
@@ -44,7 +48,11 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
               .selectFrom("idempotency_keys")
               .select(sql`1`.as("one"))
               .whereRef("idempotency_keys.card_id", "=", "cards.id")
-              .where("idempotency_keys.locked_at", ">", sql<Date>`now() - make_interval(secs => ${deps.lockTimeoutMs / 1000})`),
+              .where(
+                "idempotency_keys.locked_at",
+                ">",
+                sql<Date>`now() - make_interval(secs => ${deps.lockTimeoutMs / 1000})`,
+              ),
           ),
         ),
       )
@@ -70,7 +78,14 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
   for (const card of claimed) {
     const issuer = deps.issuerFor(card.mode);
     if (!issuer) continue;
-    const ctx = { db: deps.db, tenantId: card.tenant_id, mode: card.mode, issuer, log: deps.log, now: () => new Date() };
+    const ctx = {
+      db: deps.db,
+      tenantId: card.tenant_id,
+      mode: card.mode,
+      issuer,
+      log: deps.log,
+      now: () => new Date(),
+    };
     try {
       let status: string;
       if (card.status === "creating") {
@@ -81,13 +96,17 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
           .where("id", "=", card.product_id)
           .executeTakeFirstOrThrow();
         const outcome = await callIssuer(ctx, card, product.issuer_product_id);
-        status = outcome === "unknown" ? "creating" : "ok" in outcome ? outcome.ok.status : "failed";
+        status =
+          outcome === "unknown" ? "creating" : "ok" in outcome ? outcome.ok.status : "failed";
       } else {
         status = (await refreshCard(ctx, card)).status;
       }
       if (status !== "creating" && status !== "pending") settled++;
     } catch (error) {
-      deps.log.warn({ err: error, cardId: card.id }, "recovery could not resolve the card this time");
+      deps.log.warn(
+        { err: error, cardId: card.id },
+        "recovery could not resolve the card this time",
+      );
     }
   }
   return { examined: claimed.length, settled, stillOpen: claimed.length - settled };

@@ -29,7 +29,13 @@ describe("the contract's four calls", () => {
 
     const card = await issueCard(tenant, { holderId, loadAmount: 20 }, "flow-1");
     expect(card.status).toBe(201);
-    expect(card.body).toMatchObject({ success: true, holderId, status: "pending", loadAmount: 20, loadedBalance: 20 });
+    expect(card.body).toMatchObject({
+      success: true,
+      holderId,
+      status: "pending",
+      loadAmount: 20,
+      loadedBalance: 20,
+    });
     expect(card.body.uqpayCardId).toBeTruthy();
 
     // Reveal by the issuer's id (the contract) and by ours.
@@ -48,7 +54,10 @@ describe("the contract's four calls", () => {
       expect(details.expiry_date).toMatch(/^(0[1-9]|1[0-2])\/\d{2}$/);
     }
 
-    const audit = await cardrail.runtime.database.db.selectFrom("reveal_audit").selectAll().execute();
+    const audit = await cardrail.runtime.database.db
+      .selectFrom("reveal_audit")
+      .selectAll()
+      .execute();
     expect(audit).toHaveLength(2);
     expect(audit[0]?.card_id).toBe(card.body.cardId);
 
@@ -83,7 +92,11 @@ describe("the contract's four calls", () => {
     expect(other.status).toBe(422);
     expect(other.body.error.code).toBe("idempotency_key_reused");
 
-    const cards = await cardrail.runtime.database.db.selectFrom("cards").select("id").where("cardholder_id", "=", holderId).execute();
+    const cards = await cardrail.runtime.database.db
+      .selectFrom("cards")
+      .select("id")
+      .where("cardholder_id", "=", holderId)
+      .execute();
     expect(cards).toHaveLength(1);
   });
 });

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCardrail, type TestCardrail } from "../fixtures/cardrail.ts";
 import { activeHolder, issueCard } from "../fixtures/flows.ts";
-import { expectLedgerBalanced, recoverUntilSettled, upstreamCardsPerRef, walletMinor } from "./helpers.ts";
+import {
+  expectLedgerBalanced,
+  recoverUntilSettled,
+  upstreamCardsPerRef,
+  walletMinor,
+} from "./helpers.ts";
 
 let cardrail: TestCardrail;
 
@@ -14,7 +19,9 @@ describe("a wallet under concurrent issuance", () => {
   it("50 concurrent POST /cards against a wallet that pays for 20: exactly 20 cards, balance exactly 0", async () => {
     const tenant = await cardrail.tenant({ fund: 400 });
     const holderId = await activeHolder(tenant);
-    const results = await Promise.all(Array.from({ length: 50 }, () => issueCard(tenant, { holderId, loadAmount: 20 })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => issueCard(tenant, { holderId, loadAmount: 20 })),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(20);
     expect(statuses.filter((s) => s === 402)).toHaveLength(30);
@@ -23,7 +30,11 @@ describe("a wallet under concurrent issuance", () => {
     }
     expect(await walletMinor(cardrail, tenant.tenantId)).toBe(0n);
     await recoverUntilSettled(cardrail);
-    const cards = await cardrail.runtime.database.db.selectFrom("cards").select(["status"]).where("tenant_id", "=", tenant.tenantId).execute();
+    const cards = await cardrail.runtime.database.db
+      .selectFrom("cards")
+      .select(["status"])
+      .where("tenant_id", "=", tenant.tenantId)
+      .execute();
     expect(cards).toHaveLength(20);
     expect(cards.every((c) => c.status === "active")).toBe(true);
     await expectLedgerBalanced(cardrail);
@@ -33,7 +44,9 @@ describe("a wallet under concurrent issuance", () => {
     const tenant = await cardrail.tenant({ fund: 100 });
     const holderId = await activeHolder(tenant);
     const results = await Promise.all(
-      Array.from({ length: 100 }, () => issueCard(tenant, { holderId, loadAmount: 7.5 }, "one-key-for-all")),
+      Array.from({ length: 100 }, () =>
+        issueCard(tenant, { holderId, loadAmount: 7.5 }, "one-key-for-all"),
+      ),
     );
     const created = results.filter((r) => r.status === 201);
     const busy = results.filter((r) => r.status === 409);
@@ -44,7 +57,11 @@ describe("a wallet under concurrent issuance", () => {
       expect(r.body.error.code).toBe("idempotency_key_in_use");
       expect(r.headers.get("retry-after")).toBeTruthy();
     }
-    const cards = await cardrail.runtime.database.db.selectFrom("cards").select("id").where("tenant_id", "=", tenant.tenantId).execute();
+    const cards = await cardrail.runtime.database.db
+      .selectFrom("cards")
+      .select("id")
+      .where("tenant_id", "=", tenant.tenantId)
+      .execute();
     expect(cards).toHaveLength(1);
     expect(await walletMinor(cardrail, tenant.tenantId)).toBe(9250n);
     for (const [ref, count] of upstreamCardsPerRef(cardrail)) expect(count, ref).toBe(1);

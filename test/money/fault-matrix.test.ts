@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 import { activeHolder, issueCard } from "../fixtures/flows.ts";
-import { expectLedgerBalanced, recoverUntilSettled, upstreamCardsPerRef, walletMinor } from "./helpers.ts";
+import {
+  expectLedgerBalanced,
+  recoverUntilSettled,
+  upstreamCardsPerRef,
+  walletMinor,
+} from "./helpers.ts";
 
 /**
  * Every way the upstream's card-create call can go wrong, injected through the simulator's admin
@@ -29,21 +34,57 @@ async function sim(path: string, method: string, body?: unknown) {
     headers: body ? { "content-type": "application/json" } : {},
     body: body ? JSON.stringify(body) : undefined,
   });
-  if (!res.ok) throw new Error(`simulator admin ${method} ${path}: ${res.status} ${await res.text()}`);
+  if (!res.ok)
+    throw new Error(`simulator admin ${method} ${path}: ${res.status} ${await res.text()}`);
 }
 
-const faults: { kind: string; rule: Record<string, unknown>; firstStatuses: number[]; ends: "active" | "failed" | "either" }[] = [
+const faults: {
+  kind: string;
+  rule: Record<string, unknown>;
+  firstStatuses: number[];
+  ends: "active" | "failed" | "either";
+}[] = [
   // The upstream created the card but the answer was lost: the card must end active, never twice.
   { kind: "timeout", rule: { kind: "timeout", count: 1 }, firstStatuses: [503], ends: "active" },
-  { kind: "connection reset", rule: { kind: "reset", count: 1 }, firstStatuses: [503], ends: "active" },
-  { kind: "malformed body", rule: { kind: "malformed", count: 1 }, firstStatuses: [503], ends: "active" },
+  {
+    kind: "connection reset",
+    rule: { kind: "reset", count: 1 },
+    firstStatuses: [503],
+    ends: "active",
+  },
+  {
+    kind: "malformed body",
+    rule: { kind: "malformed", count: 1 },
+    firstStatuses: [503],
+    ends: "active",
+  },
   // Refused before acting, several times (the client's own retries use up some).
   { kind: "500", rule: { kind: "500", count: 5 }, firstStatuses: [503, 201], ends: "active" },
   { kind: "503", rule: { kind: "503", count: 5 }, firstStatuses: [503, 201], ends: "active" },
-  { kind: "429", rule: { kind: "429", count: 5, retryAfterSeconds: 1 }, firstStatuses: [503, 201], ends: "active" },
-  { kind: "slow success", rule: { kind: "latency", latencyMs: 150, count: 1 }, firstStatuses: [201], ends: "active" },
-  { kind: "slower than our timeout", rule: { kind: "latency", latencyMs: 800, count: 1 }, firstStatuses: [503], ends: "active" },
-  { kind: "success then card.create.failed", rule: { kind: "fail_after_success", count: 1 }, firstStatuses: [201], ends: "failed" },
+  {
+    kind: "429",
+    rule: { kind: "429", count: 5, retryAfterSeconds: 1 },
+    firstStatuses: [503, 201],
+    ends: "active",
+  },
+  {
+    kind: "slow success",
+    rule: { kind: "latency", latencyMs: 150, count: 1 },
+    firstStatuses: [201],
+    ends: "active",
+  },
+  {
+    kind: "slower than our timeout",
+    rule: { kind: "latency", latencyMs: 800, count: 1 },
+    firstStatuses: [503],
+    ends: "active",
+  },
+  {
+    kind: "success then card.create.failed",
+    rule: { kind: "fail_after_success", count: 1 },
+    firstStatuses: [201],
+    ends: "failed",
+  },
 ];
 
 describe("the fault matrix at the card-create call", () => {
@@ -66,7 +107,11 @@ describe("the fault matrix at the card-create call", () => {
       await sim("/__sim/faults", "DELETE");
       await recoverUntilSettled(cardrail);
 
-      const card = await cardrail.runtime.database.db.selectFrom("cards").selectAll().where("id", "=", cardId).executeTakeFirstOrThrow();
+      const card = await cardrail.runtime.database.db
+        .selectFrom("cards")
+        .selectAll()
+        .where("id", "=", cardId)
+        .executeTakeFirstOrThrow();
       if (fault.ends !== "either") expect(card.status).toBe(fault.ends);
       const after = await walletMinor(cardrail, tenant.tenantId);
       expect(after).toBe(card.status === "failed" ? before : before - 1000n);
@@ -78,7 +123,10 @@ describe("the fault matrix at the card-create call", () => {
       if (first.status === 201) expect(retry.body).toEqual(first.body);
       else expect(retry.body.cardId).toBe(cardId);
       const now = await tenant.api(`/api/v1/cards/${cardId}`);
-      expect(now.body).toMatchObject({ status: card.status, loadedBalance: card.status === "failed" ? 0 : 10 });
+      expect(now.body).toMatchObject({
+        status: card.status,
+        loadedBalance: card.status === "failed" ? 0 : 10,
+      });
       expect(await walletMinor(cardrail, tenant.tenantId)).toBe(after);
       await expectLedgerBalanced(cardrail);
     });
@@ -99,7 +147,11 @@ describe("the fault matrix at the card-create call", () => {
 
   it("every card in the run is settled and the upstream holds one card per card at most", async () => {
     await recoverUntilSettled(cardrail);
-    const open = await cardrail.runtime.database.db.selectFrom("cards").select("id").where("status", "in", ["creating", "pending"]).execute();
+    const open = await cardrail.runtime.database.db
+      .selectFrom("cards")
+      .select("id")
+      .where("status", "in", ["creating", "pending"])
+      .execute();
     expect(open).toEqual([]);
     for (const [ref, count] of upstreamCardsPerRef(cardrail)) expect(count, ref).toBe(1);
   });

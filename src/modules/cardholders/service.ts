@@ -28,11 +28,16 @@ export interface CreatedCardholder {
  * derived from the request's content: an identical retry after a lost response replays the
  * issuer's first answer instead of creating a second upstream cardholder.
  */
-export async function createCardholder(ctx: TenantContext, input: NewCardholder): Promise<CreatedCardholder> {
+export async function createCardholder(
+  ctx: TenantContext,
+  input: NewCardholder,
+): Promise<CreatedCardholder> {
   const { fields, files } = input;
   if (fields.kycDocType !== "passport" && !files.docBack) {
     // The issuer requires the back of ID cards; a driving licence is sent as one (see mapping.ts).
-    throw validationError([{ field: "docBack", message: `required when kycDocType is ${fields.kycDocType}` }]);
+    throw validationError([
+      { field: "docBack", message: `required when kycDocType is ${fields.kycDocType}` },
+    ]);
   }
   await assertEmailFree(ctx, fields.email);
 
@@ -105,7 +110,8 @@ export async function createCardholder(ctx: TenantContext, input: NewCardholder)
         mobile: fields.mobile,
         areaCode: fields.areaCode,
         dateOfBirth: fields.kycDob,
-        gender: fields.gender === "male" ? "MALE" : fields.gender === "female" ? "FEMALE" : undefined,
+        gender:
+          fields.gender === "male" ? "MALE" : fields.gender === "female" ? "FEMALE" : undefined,
         town: fields.town,
         document: {
           type: fields.kycDocType,
@@ -150,12 +156,20 @@ async function assertEmailFree(ctx: TenantContext, email: string): Promise<void>
     .executeTakeFirst();
   if (existing) {
     throw new CardrailError("duplicate_cardholder", "A cardholder with this email already exists", [
-      { field: "email", message: "already used by another cardholder of this tenant", holderId: existing.holderId },
+      {
+        field: "email",
+        message: "already used by another cardholder of this tenant",
+        holderId: existing.holderId,
+      },
     ]);
   }
 }
 
-async function discardUnsubmitted(ctx: TenantContext, holderId: string, userId: string): Promise<void> {
+async function discardUnsubmitted(
+  ctx: TenantContext,
+  holderId: string,
+  userId: string,
+): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     await tx.deleteFrom("cardholders").where("id", "=", holderId).execute();
     await tx.deleteFrom("end_users").where("id", "=", userId).execute();
@@ -164,13 +178,21 @@ async function discardUnsubmitted(ctx: TenantContext, holderId: string, userId: 
 
 function translateSubmissionError(ctx: TenantContext, error: unknown): unknown {
   if (!(error instanceof IssuerError)) return error;
-  ctx.log.warn({ kind: error.kind, issuerCode: error.detail.issuerCode }, "KYC submission failed upstream");
+  ctx.log.warn(
+    { kind: error.kind, issuerCode: error.detail.issuerCode },
+    "KYC submission failed upstream",
+  );
   if (error.kind === "rejected") {
     const fields = error.detail.fields ?? [];
     if (fields.length > 0) {
-      return validationError(fields.map((field) => ({ field, message: `refused by the card issuer: ${error.message}` })));
+      return validationError(
+        fields.map((field) => ({ field, message: `refused by the card issuer: ${error.message}` })),
+      );
     }
-    return new CardrailError("upstream_rejected", `The card issuer refused the cardholder: ${error.message}`);
+    return new CardrailError(
+      "upstream_rejected",
+      `The card issuer refused the cardholder: ${error.message}`,
+    );
   }
   return new CardrailError(
     "upstream_unavailable",
@@ -199,7 +221,9 @@ export async function getHolderStatus(
   const holder = await findHolder(ctx, holderId);
   let { status, missing_fields: missingFields } = holder;
   const stale =
-    !holder.last_synced_at || ctx.now().getTime() - new Date(holder.last_synced_at).getTime() >= settings.statusRefreshIntervalMs;
+    !holder.last_synced_at ||
+    ctx.now().getTime() - new Date(holder.last_synced_at).getTime() >=
+      settings.statusRefreshIntervalMs;
   if (!isFinalHolderStatus(status) && holder.issuer_cardholder_id && stale) {
     try {
       const upstream = await ctx.issuer.getCardholder(holder.issuer_cardholder_id);
@@ -220,14 +244,20 @@ export async function getHolderStatus(
         .executeTakeFirst();
       if (updated) ({ status, missing_fields: missingFields } = updated);
     } catch (error) {
-      ctx.log.warn({ err: error, holderId }, "could not refresh cardholder status; returning the last known one");
+      ctx.log.warn(
+        { err: error, holderId },
+        "could not refresh cardholder status; returning the last known one",
+      );
     }
   }
   return { holderId: holder.id, status, canIssueCard: status === "ACTIVE", missingFields };
 }
 
 /** A cardholder of this tenant and mode, or not_found: another tenant's id is indistinguishable from none. */
-export async function findHolder(ctx: Pick<TenantContext, "db" | "tenantId" | "mode">, holderId: string) {
+export async function findHolder(
+  ctx: Pick<TenantContext, "db" | "tenantId" | "mode">,
+  holderId: string,
+) {
   const holder = await ctx.db
     .selectFrom("cardholders")
     .selectAll()

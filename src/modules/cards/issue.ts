@@ -4,7 +4,14 @@ import { CardrailError, notFound, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { IssuerError } from "../../issuer/port.ts";
 import { findHolder, getHolderStatus } from "../cardholders/service.ts";
-import { advanceKey, claimKey, finishKey, type KeyRef, releaseKey, unlockKey } from "../idempotency/keys.ts";
+import {
+  advanceKey,
+  claimKey,
+  finishKey,
+  type KeyRef,
+  releaseKey,
+  unlockKey,
+} from "../idempotency/keys.ts";
 import { post } from "../wallet/ledger.ts";
 import { type CardView, presentCard } from "./present.ts";
 import { applyIssuerState, type CardRow, cardLedgerReference, recordIssued } from "./settle.ts";
@@ -17,7 +24,9 @@ export interface IssueCardInput {
 }
 
 /** A stored idempotent outcome: what the first request answered, replayed verbatim. */
-export type IssueOutcome = { ok: CardView } | { error: { code: "upstream_rejected"; message: string; details?: unknown } };
+export type IssueOutcome =
+  | { ok: CardView }
+  | { error: { code: "upstream_rejected"; message: string; details?: unknown } };
 
 export interface IssueResult {
   card: CardView;
@@ -43,14 +52,26 @@ export async function issueCard(
   idempotencyKey?: string,
 ): Promise<IssueResult> {
   const product = await checkPreconditions(ctx, settings, input);
-  const ref: KeyRef | null = idempotencyKey ? { tenantId: ctx.tenantId, mode: ctx.mode, key: idempotencyKey } : null;
+  const ref: KeyRef | null = idempotencyKey
+    ? { tenantId: ctx.tenantId, mode: ctx.mode, key: idempotencyKey }
+    : null;
 
   let card: CardRow | undefined;
   if (ref) {
-    const claim = await claimKey(ctx.db, ref, { path: "POST /cards", hash: requestHash(input) }, settings.idempotencyLockTimeoutMs);
-    if (claim.state === "replay") return { ...replay(claim.outcome as IssueOutcome), replayed: true };
+    const claim = await claimKey(
+      ctx.db,
+      ref,
+      { path: "POST /cards", hash: requestHash(input) },
+      settings.idempotencyLockTimeoutMs,
+    );
+    if (claim.state === "replay")
+      return { ...replay(claim.outcome as IssueOutcome), replayed: true };
     if (claim.state === "resume" && claim.recoveryPoint === "card_created" && claim.cardId) {
-      card = await ctx.db.selectFrom("cards").selectAll().where("id", "=", claim.cardId).executeTakeFirstOrThrow();
+      card = await ctx.db
+        .selectFrom("cards")
+        .selectAll()
+        .where("id", "=", claim.cardId)
+        .executeTakeFirstOrThrow();
     }
   }
 
@@ -63,7 +84,10 @@ export async function issueCard(
   }
 
   // A resumed request whose card was meanwhile settled (by the recovery sweep) answers from the record.
-  const outcome = card.status === "creating" ? await callIssuer(ctx, card, product.issuer_product_id) : outcomeOf(card);
+  const outcome =
+    card.status === "creating"
+      ? await callIssuer(ctx, card, product.issuer_product_id)
+      : outcomeOf(card);
   if (outcome === "unknown") {
     if (ref) await unlockKey(ctx.db, ref);
     throw new CardrailError(
@@ -78,13 +102,16 @@ export async function issueCard(
 }
 
 function replay(outcome: IssueOutcome): { card: CardView } {
-  if ("error" in outcome) throw new CardrailError(outcome.error.code, outcome.error.message, outcome.error.details);
+  if ("error" in outcome)
+    throw new CardrailError(outcome.error.code, outcome.error.message, outcome.error.details);
   return { card: outcome.ok };
 }
 
 /** The request's identity for Idempotency-Key comparison: normalised, so formatting differences do not count. */
 function requestHash(input: IssueCardInput): string {
-  return sha256Hex(JSON.stringify([input.holderId, input.productId, input.currency, input.amountMinor.toString()]));
+  return sha256Hex(
+    JSON.stringify([input.holderId, input.productId, input.currency, input.amountMinor.toString()]),
+  );
 }
 
 async function checkPreconditions(
@@ -99,23 +126,38 @@ async function checkPreconditions(
     .where("id", "=", input.productId)
     .where("enabled", "=", true)
     .executeTakeFirst();
-  if (!product) throw validationError([{ field: "card_product_id", message: "unknown card product" }]);
+  if (!product)
+    throw validationError([{ field: "card_product_id", message: "unknown card product" }]);
   if (!product.currencies.includes(input.currency)) {
     throw validationError([
-      { field: "currency", message: `card product ${product.id} is offered in ${product.currencies.join(", ")}` },
+      {
+        field: "currency",
+        message: `card product ${product.id} is offered in ${product.currencies.join(", ")}`,
+      },
     ]);
   }
   const holder = await findHolder(ctx, input.holderId);
   // A tenant that did not poll still gets its card once the issuer has approved the holder.
-  const status = holder.status === "IN_REVIEW" ? (await getHolderStatus(ctx, settings, holder.id)).status : holder.status;
+  const status =
+    holder.status === "IN_REVIEW"
+      ? (await getHolderStatus(ctx, settings, holder.id)).status
+      : holder.status;
   if (status === "IN_REVIEW") {
-    throw new CardrailError("cardholder_under_verification", "The cardholder is still under verification");
+    throw new CardrailError(
+      "cardholder_under_verification",
+      "The cardholder is still under verification",
+    );
   }
-  if (status === "REJECTED") throw new CardrailError("cardholder_rejected", "The cardholder was rejected by KYC");
+  if (status === "REJECTED")
+    throw new CardrailError("cardholder_rejected", "The cardholder was rejected by KYC");
   return product;
 }
 
-async function debitAndRecord(ctx: TenantContext, input: IssueCardInput, ref: KeyRef | null): Promise<CardRow> {
+async function debitAndRecord(
+  ctx: TenantContext,
+  input: IssueCardInput,
+  ref: KeyRef | null,
+): Promise<CardRow> {
   const cardId = newId("card");
   return ctx.db.transaction().execute(async (tx) => {
     const holder = await tx
@@ -126,7 +168,8 @@ async function debitAndRecord(ctx: TenantContext, input: IssueCardInput, ref: Ke
       .where("mode", "=", ctx.mode)
       .executeTakeFirst();
     if (!holder) throw notFound("Cardholder");
-    if (holder.status !== "ACTIVE") throw new CardrailError("cardholder_rejected", "The cardholder is not active");
+    if (holder.status !== "ACTIVE")
+      throw new CardrailError("cardholder_rejected", "The cardholder is not active");
     const card = await tx
       .insertInto("cards")
       .values({
@@ -150,7 +193,12 @@ async function debitAndRecord(ctx: TenantContext, input: IssueCardInput, ref: Ke
     await post(
       tx,
       { tenantId: ctx.tenantId, mode: ctx.mode, currency: input.currency },
-      { kind: "card_debit", amount: input.amountMinor, reference: cardLedgerReference.debit(cardId), cardId },
+      {
+        kind: "card_debit",
+        amount: input.amountMinor,
+        reference: cardLedgerReference.debit(cardId),
+        cardId,
+      },
     );
     if (ref) await advanceKey(tx, ref, "card_created", cardId);
     return card;
@@ -161,7 +209,11 @@ async function debitAndRecord(ctx: TenantContext, input: IssueCardInput, ref: Ke
  * Step 3 and 4. Returns the outcome to store, or "unknown" when the issuer's answer is not known
  * (the card stays `creating`). Also used by the recovery sweep for cards left in `creating`.
  */
-export async function callIssuer(ctx: TenantContext, card: CardRow, issuerProductId: string): Promise<IssueOutcome | "unknown"> {
+export async function callIssuer(
+  ctx: TenantContext,
+  card: CardRow,
+  issuerProductId: string,
+): Promise<IssueOutcome | "unknown"> {
   const holder = await ctx.db
     .selectFrom("cardholders")
     .select(["issuer_cardholder_id"])
@@ -182,15 +234,28 @@ export async function callIssuer(ctx: TenantContext, card: CardRow, issuerProduc
   } catch (error) {
     if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
       const reason = `The card issuer refused the card (${error.message}); the amount was refunded`;
-      return outcomeOf(await applyIssuerState(ctx, card, { status: "failed", issuerStatus: "REFUSED", failureReason: reason }));
+      return outcomeOf(
+        await applyIssuerState(ctx, card, {
+          status: "failed",
+          issuerStatus: "REFUSED",
+          failureReason: reason,
+        }),
+      );
     }
-    ctx.log.warn({ err: error, cardId: card.id }, "card creation outcome unknown; left for recovery");
+    ctx.log.warn(
+      { err: error, cardId: card.id },
+      "card creation outcome unknown; left for recovery",
+    );
     return "unknown";
   }
 }
 
 function outcomeOf(card: CardRow): IssueOutcome {
-  if (card.status === "failed") return refusedOutcome(card.id, card.failure_reason ?? "The card was not issued; the amount was refunded");
+  if (card.status === "failed")
+    return refusedOutcome(
+      card.id,
+      card.failure_reason ?? "The card was not issued; the amount was refunded",
+    );
   return { ok: presentCard(card) };
 }
 

@@ -4,7 +4,10 @@ import { IssuerError, type SecureCardDetails } from "../../issuer/port.ts";
 import { type CardRow, refreshCard } from "./settle.ts";
 
 /** A card of this tenant and mode by our id or the issuer's id (the contract accepts both). */
-export async function findCard(ctx: Pick<TenantContext, "db" | "tenantId" | "mode">, cardId: string): Promise<CardRow> {
+export async function findCard(
+  ctx: Pick<TenantContext, "db" | "tenantId" | "mode">,
+  cardId: string,
+): Promise<CardRow> {
   const card = await ctx.db
     .selectFrom("cards")
     .selectAll()
@@ -23,7 +26,10 @@ export async function getCard(ctx: TenantContext, cardId: string): Promise<CardR
   try {
     return await refreshCard(ctx, card);
   } catch (error) {
-    ctx.log.warn({ err: error, cardId: card.id }, "could not refresh card; returning the last known state");
+    ctx.log.warn(
+      { err: error, cardId: card.id },
+      "could not refresh card; returning the last known state",
+    );
     return card;
   }
 }
@@ -46,10 +52,15 @@ export async function revealCard(
 ): Promise<{ card: CardRow; details: SecureCardDetails }> {
   const card = await getCard(ctx, cardId);
   if ((card.status !== "active" && card.status !== "frozen") || !card.issuer_card_id) {
-    throw new CardrailError("card_not_active", `The card cannot be revealed while it is ${card.status}`, {
-      cardId: card.id,
-      status: card.status,
-    }, card.status === "pending" || card.status === "creating" ? 1 : undefined);
+    throw new CardrailError(
+      "card_not_active",
+      `The card cannot be revealed while it is ${card.status}`,
+      {
+        cardId: card.id,
+        status: card.status,
+      },
+      card.status === "pending" || card.status === "creating" ? 1 : undefined,
+    );
   }
   let details: SecureCardDetails;
   try {
@@ -58,7 +69,12 @@ export async function revealCard(
     if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
       throw new CardrailError("upstream_rejected", "The card issuer refused to reveal the card");
     }
-    throw new CardrailError("upstream_unavailable", "The card issuer could not be reached; retry shortly", undefined, 2);
+    throw new CardrailError(
+      "upstream_unavailable",
+      "The card issuer could not be reached; retry shortly",
+      undefined,
+      2,
+    );
   }
   await ctx.db
     .insertInto("reveal_audit")

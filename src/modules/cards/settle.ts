@@ -1,6 +1,6 @@
+import type { Selectable } from "kysely";
 import type { TenantContext } from "../../core/context.ts";
 import type { CardStatus, CardsTable } from "../../db/schema.ts";
-import type { Selectable } from "kysely";
 import type { IssuedCard, IssuerCardStatus } from "../../issuer/port.ts";
 import { post } from "../wallet/ledger.ts";
 
@@ -52,7 +52,11 @@ const refs = {
 export const cardLedgerReference = refs;
 
 /** The issuer accepted the order (or answered a retrieve): record its ids and move on from `creating`. */
-export async function recordIssued(ctx: TenantContext, card: CardRow, issued: IssuedCard): Promise<CardRow> {
+export async function recordIssued(
+  ctx: TenantContext,
+  card: CardRow,
+  issued: IssuedCard,
+): Promise<CardRow> {
   const next = issued.orderStatus === "FAILED" ? "failed" : cardStatusFromIssuer(issued.status);
   return applyIssuerState(ctx, card, {
     status: next,
@@ -75,24 +79,46 @@ export interface IssuerState {
  * Moves a card to the issuer's state in one transaction with its money: confirmed (anything past
  * pending except failed) posts in-flight → loaded; failed posts the refund. Returns the fresh row.
  */
-export async function applyIssuerState(ctx: TenantContext, card: CardRow, state: IssuerState): Promise<CardRow> {
+export async function applyIssuerState(
+  ctx: TenantContext,
+  card: CardRow,
+  state: IssuerState,
+): Promise<CardRow> {
   return ctx.db.transaction().execute(async (tx) => {
-    const current = await tx.selectFrom("cards").selectAll().where("id", "=", card.id).forUpdate().executeTakeFirstOrThrow();
+    const current = await tx
+      .selectFrom("cards")
+      .selectAll()
+      .where("id", "=", card.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     const from = moneyState(current.status);
     const to = moneyState(state.status);
     let status = state.status;
     const book = { tenantId: current.tenant_id, mode: current.mode, currency: current.currency };
     if (from === "unsettled" && to === "refunded") {
-      await post(tx, book, { kind: "card_refund", amount: current.load_amount, reference: refs.refund(current.id), cardId: current.id });
+      await post(tx, book, {
+        kind: "card_refund",
+        amount: current.load_amount,
+        reference: refs.refund(current.id),
+        cardId: current.id,
+      });
     } else if (from === "unsettled" && to === "loaded") {
-      await post(tx, book, { kind: "card_loaded", amount: current.load_amount, reference: refs.loaded(current.id), cardId: current.id });
+      await post(tx, book, {
+        kind: "card_loaded",
+        amount: current.load_amount,
+        reference: refs.loaded(current.id),
+        cardId: current.id,
+      });
     } else if (from === "unsettled") {
       // Never backwards: a pending card does not return to creating.
       if (current.status === "pending") status = "pending";
     } else if (from !== to) {
       // Settled money never moves on issuer news. A refunded card the issuer now calls live, or a
       // loaded card it calls failed, is a discrepancy for reconciliation and a human, not for code.
-      ctx.log.error({ cardId: current.id, ours: current.status, issuer: state.issuerStatus }, "issuer contradicts a settled card");
+      ctx.log.error(
+        { cardId: current.id, ours: current.status, issuer: state.issuerStatus },
+        "issuer contradicts a settled card",
+      );
       status = current.status;
     }
     return tx

@@ -93,7 +93,12 @@ const inUse = () =>
     1,
   );
 
-export async function advanceKey(db: DbOrTx, ref: KeyRef, recoveryPoint: "card_created", cardId: string) {
+export async function advanceKey(
+  db: DbOrTx,
+  ref: KeyRef,
+  recoveryPoint: "card_created",
+  cardId: string,
+) {
   await db
     .updateTable("idempotency_keys")
     .set({ recovery_point: recoveryPoint, card_id: cardId })
@@ -124,7 +129,5 @@ export async function releaseKey(db: DbOrTx, ref: KeyRef) {
 }
 
 /** The key's row, as a where-clause usable by any query on idempotency_keys. */
-const keyRow =
-  (ref: KeyRef) =>
-  (eb: ExpressionBuilder<Database, "idempotency_keys">) =>
-    eb.and({ tenant_id: ref.tenantId, mode: ref.mode, key: ref.key });
+const keyRow = (ref: KeyRef) => (eb: ExpressionBuilder<Database, "idempotency_keys">) =>
+  eb.and({ tenant_id: ref.tenantId, mode: ref.mode, key: ref.key });

@@ -95,7 +95,13 @@ export async function revokeApiKey(db: DbOrTx, apiKey: string): Promise<boolean>
 export async function listApiKeys(db: DbOrTx, tenantId: string) {
   return db
     .selectFrom("api_keys")
-    .select(["id as apiKey", "mode", "created_at as createdAt", "revoked_at as revokedAt", "last_used_at as lastUsedAt"])
+    .select([
+      "id as apiKey",
+      "mode",
+      "created_at as createdAt",
+      "revoked_at as revokedAt",
+      "last_used_at as lastUsedAt",
+    ])
     .where("tenant_id", "=", tenantId)
     .orderBy("created_at")
     .execute();
@@ -108,5 +114,9 @@ export async function touchApiKey(db: DbOrTx, keyId: string, now = Date.now()): 
   const last = lastUsedWrites.get(keyId) ?? 0;
   if (now - last < 60_000) return;
   lastUsedWrites.set(keyId, now);
-  await db.updateTable("api_keys").set({ last_used_at: new Date(now) }).where("id", "=", keyId).execute();
+  await db
+    .updateTable("api_keys")
+    .set({ last_used_at: new Date(now) })
+    .where("id", "=", keyId)
+    .execute();
 }

@@ -16,18 +16,29 @@ export interface FundingInput {
 }
 
 /** Adds prepaid money to a tenant's wallet (an operator action). Returns false for a replayed reference. */
-export async function fundWallet(db: Db, input: FundingInput): Promise<{ posted: boolean; reference: string }> {
-  if (!isKnownCurrency(input.currency)) throw new CardrailError("validation_error", `unknown currency ${input.currency}`);
-  if (input.amountMinor <= 0n) throw new CardrailError("validation_error", "amount must be greater than 0");
-  const tenant = await db.selectFrom("tenants").select("id").where("id", "=", input.tenantId).executeTakeFirst();
+export async function fundWallet(
+  db: Db,
+  input: FundingInput,
+): Promise<{ posted: boolean; reference: string }> {
+  if (!isKnownCurrency(input.currency))
+    throw new CardrailError("validation_error", `unknown currency ${input.currency}`);
+  if (input.amountMinor <= 0n)
+    throw new CardrailError("validation_error", "amount must be greater than 0");
+  const tenant = await db
+    .selectFrom("tenants")
+    .select("id")
+    .where("id", "=", input.tenantId)
+    .executeTakeFirst();
   if (!tenant) throw new CardrailError("not_found", `tenant ${input.tenantId} not found`);
   const reference = input.reference ?? `funding:${randomUUID()}`;
-  const posted = await db.transaction().execute((tx) =>
-    post(
-      tx,
-      { tenantId: input.tenantId, mode: input.mode, currency: input.currency },
-      { kind: "funding", amount: input.amountMinor, reference, memo: input.memo },
-    ),
-  );
+  const posted = await db
+    .transaction()
+    .execute((tx) =>
+      post(
+        tx,
+        { tenantId: input.tenantId, mode: input.mode, currency: input.currency },
+        { kind: "funding", amount: input.amountMinor, reference, memo: input.memo },
+      ),
+    );
   return { posted, reference };
 }

@@ -37,7 +37,9 @@ export async function checkLedgerInvariants(db: DbOrTx): Promise<InvariantViolat
         SELECT t.id AS subject, count(p.*) || ' postings summing to ' || coalesce(sum(p.amount), 0) AS detail
         FROM ledger_transactions t LEFT JOIN ledger_postings p ON p.transaction_id = t.id
         GROUP BY t.id, t.amount
-        HAVING count(p.*) <> 2 OR coalesce(sum(p.amount), 0) <> 0 OR max(abs(p.amount)) <> t.amount OR min(abs(p.amount)) <> t.amount`.execute(db)
+        HAVING count(p.*) <> 2 OR coalesce(sum(p.amount), 0) <> 0 OR max(abs(p.amount)) <> t.amount OR min(abs(p.amount)) <> t.amount`.execute(
+        db,
+      )
     ).rows,
   );
 
@@ -46,7 +48,9 @@ export async function checkLedgerInvariants(db: DbOrTx): Promise<InvariantViolat
     "wallet is not negative",
     (
       await sql<{ subject: string; detail: string }>`
-        SELECT id AS subject, 'balance ' || balance AS detail FROM ledger_accounts WHERE kind = 'wallet' AND balance < 0`.execute(db)
+        SELECT id AS subject, 'balance ' || balance AS detail FROM ledger_accounts WHERE kind = 'wallet' AND balance < 0`.execute(
+        db,
+      )
     ).rows,
   );
 
@@ -87,7 +91,9 @@ export async function checkLedgerInvariants(db: DbOrTx): Promise<InvariantViolat
         WHERE coalesce(s.debits, 0) <> c.load_amount
            OR (c.status IN ('creating', 'pending') AND (coalesce(s.loads, 0) <> 0 OR coalesce(s.refunds, 0) <> 0))
            OR (c.status = 'failed' AND (coalesce(s.refunds, 0) <> c.load_amount OR coalesce(s.loads, 0) <> 0))
-           OR (c.status IN ('active', 'frozen', 'cancelled') AND (coalesce(s.loads, 0) <> c.load_amount OR coalesce(s.refunds, 0) <> 0))`.execute(db)
+           OR (c.status IN ('active', 'frozen', 'cancelled') AND (coalesce(s.loads, 0) <> c.load_amount OR coalesce(s.refunds, 0) <> 0))`.execute(
+        db,
+      )
     ).rows,
   );
 

@@ -19,23 +19,34 @@ export interface Book {
 }
 
 /** Which accounts each kind of movement debits and credits. One table, so every path agrees. */
-const movements: Record<LedgerTransactionKind, { from: LedgerAccountKind; to: LedgerAccountKind }> = {
-  funding: { from: "funding", to: "wallet" },
-  card_debit: { from: "wallet", to: "cards_in_flight" },
-  card_loaded: { from: "cards_in_flight", to: "cards_loaded" },
-  card_refund: { from: "cards_in_flight", to: "wallet" },
-};
+const movements: Record<LedgerTransactionKind, { from: LedgerAccountKind; to: LedgerAccountKind }> =
+  {
+    funding: { from: "funding", to: "wallet" },
+    card_debit: { from: "wallet", to: "cards_in_flight" },
+    card_loaded: { from: "cards_in_flight", to: "cards_loaded" },
+    card_refund: { from: "cards_in_flight", to: "wallet" },
+  };
 
 const ALL_KINDS: LedgerAccountKind[] = ["wallet", "funding", "cards_in_flight", "cards_loaded"];
 
 /** Creates the book's accounts if missing; returns their ids by kind. */
-export async function ensureAccounts(db: DbOrTx, book: Book): Promise<Record<LedgerAccountKind, string>> {
+export async function ensureAccounts(
+  db: DbOrTx,
+  book: Book,
+): Promise<Record<LedgerAccountKind, string>> {
   const existing = await selectAccounts(db, book);
-  if (existing.size === ALL_KINDS.length) return Object.fromEntries(existing) as Record<LedgerAccountKind, string>;
+  if (existing.size === ALL_KINDS.length)
+    return Object.fromEntries(existing) as Record<LedgerAccountKind, string>;
   await db
     .insertInto("ledger_accounts")
     .values(
-      ALL_KINDS.map((kind) => ({ id: newId("acct"), tenant_id: book.tenantId, mode: book.mode, currency: book.currency, kind })),
+      ALL_KINDS.map((kind) => ({
+        id: newId("acct"),
+        tenant_id: book.tenantId,
+        mode: book.mode,
+        currency: book.currency,
+        kind,
+      })),
     )
     .onConflict((oc) => oc.columns(["tenant_id", "mode", "currency", "kind"]).doNothing())
     .execute();
@@ -67,7 +78,8 @@ export interface PostInput {
  * Throws `insufficient_balance` when it would take a wallet below zero.
  */
 export async function post(tx: Tx, book: Book, input: PostInput): Promise<boolean> {
-  if (input.amount <= 0n) throw new RangeError("ledger amounts are positive; the movement gives the direction");
+  if (input.amount <= 0n)
+    throw new RangeError("ledger amounts are positive; the movement gives the direction");
   const accounts = await ensureAccounts(tx, book);
   const { from, to } = movements[input.kind];
   const id = newId("ltx");
@@ -119,7 +131,11 @@ export interface WalletBalance {
   balance: bigint;
 }
 
-export async function walletBalances(db: DbOrTx, tenantId: string, mode?: Mode): Promise<WalletBalance[]> {
+export async function walletBalances(
+  db: DbOrTx,
+  tenantId: string,
+  mode?: Mode,
+): Promise<WalletBalance[]> {
   let query = db
     .selectFrom("ledger_accounts")
     .select(["currency", "mode", "balance"])

@@ -60,7 +60,8 @@ export function minorToDecimalString(minor: bigint, currency: string): string {
   const base = 10n ** BigInt(exponent);
   const whole = abs / base;
   const fraction = abs % base;
-  const text = exponent === 0 ? `${whole}` : `${whole}.${fraction.toString().padStart(exponent, "0")}`;
+  const text =
+    exponent === 0 ? `${whole}` : `${whole}.${fraction.toString().padStart(exponent, "0")}`;
   return negative ? `-${text}` : text;
 }
 
