@@ -1,12 +1,15 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import { type CliResult, cliRunner } from "./testing.ts";
+
+// Each test spawns several CLI processes (each a Node start plus tsx); a loaded CI machine needs room.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * The CLI against a running service: with DATABASE_URL, both on a fresh PostgreSQL database;

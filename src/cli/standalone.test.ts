@@ -2,9 +2,12 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
 import { type CliResult, cliRunner } from "./testing.ts";
+
+// Each test spawns several CLI processes (each a Node start plus tsx); a loaded CI machine needs room.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * The CLI with no service running: embedded mode opens the data folder's PGlite itself (and

@@ -2,8 +2,11 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type CliResult, cliRunner } from "./testing.ts";
+
+// Each test spawns several CLI processes (each a Node start plus tsx); a loaded CI machine needs room.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** Help, usage errors and configuration errors: none of them needs (or touches) a database. */
 
