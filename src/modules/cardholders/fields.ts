@@ -84,7 +84,7 @@ export type CardholderFields = z.infer<typeof cardholderFieldsSchema>;
 
 /** Rules that compare fields with each other or with today's date. */
 export function crossFieldIssues(
-  fields: CardholderFields,
+  fields: Pick<CardholderFields, "kycDob" | "kycIssueDate" | "kycExpiryDate">,
   today: string,
 ): { field: string; message: string }[] {
   const issues: { field: string; message: string }[] = [];

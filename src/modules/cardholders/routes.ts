@@ -5,7 +5,14 @@ import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { readMultipart, sniffKycFile } from "../../http/multipart.ts";
 import type { KycFile } from "../../issuer/port.ts";
-import { cardholderFieldsSchema, crossFieldIssues, FILE_FIELDS, TEXT_FIELDS } from "./fields.ts";
+import {
+  type CardholderFields,
+  cardholderFieldsSchema,
+  crossFieldIssues,
+  FILE_FIELDS,
+  isCalendarDate,
+  TEXT_FIELDS,
+} from "./fields.ts";
 import { createCardholder, getHolderStatus } from "./service.ts";
 
 // A NUL byte cannot be sent to PostgreSQL (the query fails: a 500); no id contains control characters.
@@ -49,9 +56,15 @@ export const cardholderRoutes =
               message: form.fields[field] === undefined ? "required" : issue.message,
             });
           }
-        } else {
-          issues.push(...crossFieldIssues(parsed.data, new Date().toISOString().slice(0, 10)));
         }
+        // The date rules (expired document, future birth date) run even when other fields are wrong,
+        // on every date that is itself well formed, so that one response names all the problems.
+        const dates = Object.fromEntries(
+          (["kycDob", "kycIssueDate", "kycExpiryDate"] as const)
+            .map((field) => [field, form.fields[field]?.trim()] as const)
+            .filter(([, value]) => value !== undefined && isCalendarDate(value)),
+        ) as Pick<CardholderFields, "kycDob" | "kycIssueDate" | "kycExpiryDate">;
+        issues.push(...crossFieldIssues(dates, new Date().toISOString().slice(0, 10)));
         const files: Record<string, KycFile> = {};
         for (const [field, bytes] of Object.entries(form.files)) {
           const sniffed = await sniffKycFile(field, bytes);
