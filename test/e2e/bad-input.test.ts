@@ -158,6 +158,13 @@ describe("POST /cardholders with bad input", () => {
     ]);
   });
 
+  it("names an expired document together with other wrong fields", async () => {
+    const res = await postHolder(
+      cardholderForm({ email: "x", kycExpiryDate: "2001-01-31", kycDob: "2999-01-01" }),
+    );
+    expectRefused(res, 400, "validation_error", ["email", "kycExpiryDate", "kycDob"]);
+  });
+
   it("judges files by content: a script renamed .jpg, an HTML 'image', an empty file are refused", async () => {
     expectRefused(
       await postHolder(cardholderForm({ docFront: script() })),
