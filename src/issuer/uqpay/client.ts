@@ -262,4 +262,12 @@ export type UqpayClient = ReturnType<typeof createUqpayClient>;
 export { isUqpayError, UqpayError, type UqpayErrorKind } from "./errors.ts";
 export { redact, redactString } from "./redact.ts";
 export type * from "./types.ts";
+export {
+  ISSUING_EVENT_TYPES,
+  type IssuingEventType,
+  type KnownWebhookEvent,
+  parseWebhookEvent,
+  type UqpayWebhookEvent,
+  WebhookParseError,
+} from "./webhook-events.ts";
 export { signWebhook, verifyWebhookSignature } from "./webhook-signature.ts";
