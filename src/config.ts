@@ -55,6 +55,8 @@ export const configSchema = z.object({
   /** A creating card older than this is resolved by the recovery sweep (asks the upstream, completes or refunds). */
   RECOVERY_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** How often the service reconciles the ledger and cards against the issuer (reports only); 0 = never. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
   /** An in-flight idempotency key older than this is considered abandoned (its process died) and may be resumed. */
   IDEMPOTENCY_LOCK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   /** While a cardholder is IN_REVIEW, a status poll refreshes from the upstream at most this often. */

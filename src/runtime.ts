@@ -4,13 +4,12 @@ import type { Logger } from "pino";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { type OpenDatabase, openDatabase } from "./db/open.ts";
-import type { Mode } from "./db/schema.ts";
 import type { App } from "./http/types.ts";
-import type { CardIssuer } from "./issuer/port.ts";
-import { createUqpayIssuer } from "./issuer/uqpay/adapter.ts";
-import { createUqpayClient } from "./issuer/uqpay/client.ts";
+import { createIssuers, type IssuerFor } from "./issuer/issuers.ts";
 import { recoverCards } from "./jobs/recover-cards.ts";
+import { reconcile } from "./modules/reconcile/reconcile.ts";
 import { keyHasher } from "./modules/tenants/api-keys.ts";
+import { publishRuntimeInfo } from "./runtime-info.ts";
 import { buildSimulator, type Simulator } from "./simulator/app.ts";
 
 export interface Runtime {
@@ -20,7 +19,7 @@ export interface Runtime {
   simulator: Simulator | null;
   simulatorUrl: string;
   hashKey: ReturnType<typeof keyHasher>;
-  issuerFor(mode: Mode): CardIssuer | null;
+  issuerFor: IssuerFor;
   /** One pass of the recovery sweep (also run on a timer by `startSweeps`). */
   recoverOnce(): ReturnType<typeof recoverCards>;
   startSweeps(): void;
@@ -60,29 +59,11 @@ export async function createRuntime(
     throw error;
   }
 
-  const upstreamLog = logger.child({ component: "uqpay" });
-  const testIssuer = createUqpayIssuer(
-    createUqpayClient({
-      baseUrl: simulatorUrl,
-      clientId: config.SIMULATOR_CLIENT_ID,
-      apiKey: config.SIMULATOR_API_KEY,
-      timeoutMs: config.UQPAY_TIMEOUT_MS,
-      logger: upstreamLog,
-    }),
-  );
-  const liveIssuer =
-    config.UQPAY_CLIENT_ID && config.UQPAY_API_KEY
-      ? createUqpayIssuer(
-          createUqpayClient({
-            baseUrl: config.UQPAY_BASE_URL,
-            clientId: config.UQPAY_CLIENT_ID,
-            apiKey: config.UQPAY_API_KEY,
-            timeoutMs: config.UQPAY_TIMEOUT_MS,
-            logger: upstreamLog,
-          }),
-        )
+  const issuerFor = createIssuers(config, logger, simulatorUrl);
+  const unpublish =
+    simulator && !options.inMemoryDatabase
+      ? await publishRuntimeInfo(config.CARDRAIL_DATA_DIR, simulatorUrl)
       : null;
-  const issuerFor = (mode: Mode) => (mode === "test" ? testIssuer : liveIssuer);
   const hashKey = keyHasher(config.CARDRAIL_KEY_PEPPER);
 
   const app = await buildApp(
@@ -109,8 +90,10 @@ export async function createRuntime(
       olderThanMs: config.RECOVERY_AFTER_MS,
       lockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
     });
-  let timer: NodeJS.Timeout | null = null;
+  const timers: NodeJS.Timeout[] = [];
   let sweeping: Promise<unknown> | null = null;
+  let reconciling: Promise<unknown> | null = null;
+  const reconcileLog = logger.child({ component: "reconcile" });
 
   return {
     app,
@@ -121,7 +104,7 @@ export async function createRuntime(
     issuerFor,
     recoverOnce,
     startSweeps() {
-      timer = setInterval(() => {
+      const recovery = setInterval(() => {
         if (sweeping) return; // one pass at a time per process
         sweeping = recoverOnce()
           .catch((err) => sweepLog.error({ err }, "recovery sweep failed"))
@@ -129,11 +112,40 @@ export async function createRuntime(
             sweeping = null;
           });
       }, config.RECOVERY_INTERVAL_MS);
-      timer.unref();
+      timers.push(recovery);
+      if (config.RECONCILE_INTERVAL_MS > 0) {
+        // Reports only (never moves money): a problem is logged at error level for alerting.
+        const check = setInterval(() => {
+          if (reconciling) return;
+          reconciling = reconcile({
+            db: database.db,
+            issuerFor,
+            log: reconcileLog,
+            stuckAfterMs: Math.max(config.RECOVERY_AFTER_MS * 10, 600_000),
+          })
+            .then((report) => {
+              if (report.ok)
+                reconcileLog.info({ cardsChecked: report.cardsChecked }, "reconciliation clean");
+              else
+                reconcileLog.error(
+                  { ledger: report.ledger, cards: report.cards },
+                  "reconciliation found problems",
+                );
+            })
+            .catch((err) => reconcileLog.error({ err }, "reconciliation failed"))
+            .finally(() => {
+              reconciling = null;
+            });
+        }, config.RECONCILE_INTERVAL_MS);
+        timers.push(check);
+      }
+      for (const timer of timers) timer.unref();
     },
     async close() {
-      if (timer) clearInterval(timer);
+      for (const timer of timers) clearInterval(timer);
       await sweeping;
+      await reconciling;
+      await unpublish?.();
       await app.close();
       await simulator?.close();
       await database.close();

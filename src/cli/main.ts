@@ -6,7 +6,8 @@ import { buildProgram } from "./program.ts";
 
 /**
  * `npm run cli -- <group> <command> [options]`. Exit codes: 0 success, 1 a failed command (bad
- * input, unknown id, invalid configuration, unreachable database), 2 a usage error.
+ * input, unknown id, invalid configuration, unreachable database), 2 a usage error, 3 reconcile
+ * found problems.
  */
 
 const CONNECTION_ERRORS = new Set([
@@ -26,7 +27,8 @@ export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command may report a result through its exit code (reconcile: 3 when it finds problems).
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander already printed the help or the usage message.

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { keysCommands } from "./keys.ts";
 import { productsCommands } from "./products.ts";
+import { reconcileCommand } from "./reconcile.ts";
 import { tenantsCommands } from "./tenants.ts";
 import { walletsCommands } from "./wallets.ts";
 
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   keysCommands(program);
   walletsCommands(program);
   productsCommands(program);
+  reconcileCommand(program);
   return program;
 }

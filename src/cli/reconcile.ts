@@ -1,0 +1,77 @@
+import type { Command } from "commander";
+import { createIssuers } from "../issuer/issuers.ts";
+import { createLogger } from "../logger.ts";
+import { reconcile } from "../modules/reconcile/reconcile.ts";
+import { findRunningSimulator } from "../runtime-info.ts";
+import { withDatabase } from "./context.ts";
+import { emit, type JsonOption, table, withJson } from "./io.ts";
+
+/** Exit code when reconciliation ran and found problems (distinct from 1, "the command failed"). */
+export const PROBLEMS_FOUND_EXIT = 3;
+
+export function reconcileCommand(program: Command): void {
+  withJson(
+    program
+      .command("reconcile")
+      .description(
+        "check every ledger invariant and compare each issued card with the issuer; reports problems, never moves money (exit 3 when it finds any)",
+      )
+      .option(
+        "--stuck-after <seconds>",
+        "report cards still creating/pending after this long",
+        "600",
+      ),
+  ).action((options: { stuckAfter: string } & JsonOption) =>
+    withDatabase(async ({ config, db }) => {
+      // Test-mode cards live in the simulator of the running service (or an external one).
+      const simulatorUrl =
+        config.SIMULATOR_URL ?? (await findRunningSimulator(config.CARDRAIL_DATA_DIR));
+      const log = createLogger("silent");
+      const progress = !options.json && process.stderr.isTTY;
+      const report = await reconcile({
+        db,
+        issuerFor: createIssuers(config, log, simulatorUrl),
+        log,
+        stuckAfterMs: Math.max(0, Number(options.stuckAfter) || 0) * 1000,
+        onProgress: progress
+          ? (done, total) => {
+              const width = 30;
+              const filled = total === 0 ? width : Math.round((done / total) * width);
+              process.stderr.write(
+                `\r  cards [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`,
+              );
+              if (done === total) process.stderr.write("\n");
+            }
+          : undefined,
+      });
+      emit(options, report, () => {
+        const out = [
+          report.ok ? "Reconciliation clean." : "Reconciliation found problems.",
+          `  ledger invariants violated: ${report.ledger.length}`,
+          `  cards compared with the issuer: ${report.cardsChecked} (skipped: ${report.cardsSkipped}${simulatorUrl ? "" : "; test-mode simulator not reachable: start the service or set SIMULATOR_URL"})`,
+          `  card problems: ${report.cards.length}`,
+        ];
+        if (report.ledger.length > 0) {
+          out.push(
+            "",
+            table(
+              ["INVARIANT", "SUBJECT", "DETAIL"],
+              report.ledger.map((v) => [v.invariant, v.subject, v.detail]),
+            ),
+          );
+        }
+        if (report.cards.length > 0) {
+          out.push(
+            "",
+            table(
+              ["CARD", "TENANT", "MODE", "PROBLEM"],
+              report.cards.map((c) => [c.cardId, c.tenantId, c.mode, c.problem]),
+            ),
+          );
+        }
+        return out.join("\n");
+      });
+      if (!report.ok) process.exitCode = PROBLEMS_FOUND_EXIT;
+    }),
+  );
+}
