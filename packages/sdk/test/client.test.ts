@@ -374,6 +374,32 @@ describe("retries only where safe", () => {
   });
 });
 
+describe("reveal", () => {
+  it("waits while the card is pending (card_not_active with Retry-After), not when it failed", async () => {
+    const tenant = await cr.tenant({ fund: 100 });
+    const sdk = client(tenant);
+    const issued = await sdk.cards.create(card(await activeHolder(sdk)));
+    const notYet = (status: string) =>
+      new Response(
+        JSON.stringify({
+          success: false,
+          error: { code: "card_not_active", message: "not yet", details: { status } },
+        }),
+        { status: 409, headers: { "retry-after": "0" } },
+      );
+    const pending = spyFetch(({ n }) => (n === 1 ? notYet("pending") : undefined));
+    const revealed = await client(tenant, { fetch: pending.fetch }).cards.reveal(issued.cardId);
+    expect(revealed.cardDetails.card_number).toMatch(/^\d{16}$/);
+    expect(pending.calls).toHaveLength(2);
+
+    const failed = spyFetch(() => notYet("failed"));
+    await expect(
+      client(tenant, { fetch: failed.fetch }).cards.reveal(issued.cardId),
+    ).rejects.toMatchObject({ code: "card_not_active", status: 409 });
+    expect(failed.calls).toHaveLength(1);
+  });
+});
+
 describe("waitForActive", () => {
   it("rejects with CardholderRejectedError for a REJECT… holder", async () => {
     const sdk = client(await cr.tenant());
