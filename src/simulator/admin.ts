@@ -16,9 +16,16 @@
  *                                        reorder?, reorderWindowMs?, maxAttempts?, retryBaseMs?}
  *   GET    /__sim/webhooks               {events:[…], deliveries:[…]} everything emitted / attempted
  *   POST   /__sim/balances               {currency, amount} fund (or, negative, debit) a balance
- *   PUT    /__sim/settings               {rateLimitPerMinute?: number|null, tokensCoexist?,
+ *   PUT    /__sim/settings               {rateLimitPerMinute?: number|null, tokenRateLimitPerMinute?:
+ *                                        number|null (POST /v1/connect/token only; upstream 60),
+ *                                        tokensCoexist?, requireBearer? (refuse a bare JWT),
  *                                        securePermission?, reviewDelayMs?, cardActivationDelayMs?,
  *                                        preCancelDelayMs?, orderDelayMs?}
+ *
+ *   Failing orders: a fault rule of kind fail_after_success on card create, update
+ *   (POST /api/v1/issuing/cards/:id), status, recharge or withdraw answers normally, then the
+ *   order ends FAILED, its effect is undone (money back, fields/status unchanged) and the
+ *   `.failed` webhook is sent instead of `.succeeded`.
  *   POST   /__sim/clock                  {advanceSeconds} move the simulator clock forward (token
  *                                        expiry without sleeping)
  */
@@ -151,6 +158,8 @@ export function registerAdminRoutes(
     const b = parse(
       z.object({
         rateLimitPerMinute: z.number().int().positive().nullable().optional(),
+        tokenRateLimitPerMinute: z.number().int().positive().nullable().optional(),
+        requireBearer: z.boolean().optional(),
         tokensCoexist: z.boolean().optional(),
         securePermission: z.boolean().optional(),
         reviewDelayMs: z.number().int().min(0).optional(),
@@ -160,11 +169,16 @@ export function registerAdminRoutes(
       }),
       req.body,
     );
-    const { tokensCoexist, ...rest } = b;
+    const { tokensCoexist, requireBearer, ...rest } = b;
     if (tokensCoexist !== undefined) ctx.auth.cfg.tokensCoexist = tokensCoexist;
+    if (requireBearer !== undefined) ctx.auth.cfg.requireBearer = requireBearer;
     for (const [k, v] of Object.entries(rest))
       if (v !== undefined) Object.assign(ctx.settings, { [k]: v });
-    return { ...ctx.settings, tokensCoexist: ctx.auth.cfg.tokensCoexist };
+    return {
+      ...ctx.settings,
+      tokensCoexist: ctx.auth.cfg.tokensCoexist,
+      requireBearer: ctx.auth.cfg.requireBearer ?? false,
+    };
   });
 
   app.post("/__sim/clock", async (req) => {

@@ -33,6 +33,7 @@ export {
   SIM_PRODUCT_DISABLED_49387520,
   SIM_PRODUCT_ENHANCED_46651711,
   SIM_PRODUCT_USD_40963608,
+  SIM_PRODUCT_USD_SINGLE_40963608,
 } from "./products.ts";
 
 export interface SimulatorOptions {
@@ -56,6 +57,10 @@ export interface SimulatorOptions {
   tokensCoexist?: boolean;
   /** Requests per minute per client; default: no limit. */
   rateLimitPerMinute?: number;
+  /** POST /v1/connect/token per minute per client (UQPay: 60); default: no limit. Counted on top of rateLimitPerMinute. */
+  tokenRateLimitPerMinute?: number;
+  /** Refuse a bare JWT in x-auth-token (newest docs: "Bearer " mandatory). Default false: both accepted. */
+  requireBearer?: boolean;
   /** PRE_CANCEL → CANCELLED, default 2000 (30 days upstream). */
   preCancelDelayMs?: number;
   /** Update/status/recharge/withdraw orders PROCESSING → SUCCESS, default 100. */
@@ -120,6 +125,7 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
     orderDelayMs: opts.orderDelayMs ?? 100,
     initialBalances: opts.initialBalances ?? { USD: 10_000_000, SGD: 10_000_000 },
     rateLimitPerMinute: opts.rateLimitPerMinute ?? null,
+    tokenRateLimitPerMinute: opts.tokenRateLimitPerMinute ?? null,
     securePermission: true,
   };
   const scheduler = new Scheduler(state, rng, clock, changed);
@@ -137,6 +143,7 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
         ttlSeconds: opts.tokenTtlSeconds ?? 1800,
         accountId: state.accountId,
         tokensCoexist: opts.tokensCoexist ?? true,
+        requireBearer: opts.requireBearer ?? false,
       },
       clock,
     ),
@@ -179,6 +186,12 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
     return new Promise<never>(() => {});
   };
   const limiter = new RateLimiter();
+  const tokenLimiter = new RateLimiter();
+  const tooMany = (reply: FastifyReply, wait: number) =>
+    reply
+      .code(429)
+      .header("retry-after", String(wait))
+      .send({ code: "too_many_requests", message: "too many requests, retry later" });
 
   // Token requests carry no body; accept an empty JSON body anywhere instead of failing.
   app.removeContentTypeParser("application/json");
@@ -194,16 +207,14 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   app.addHook("onRequest", async (req, reply) => {
     if (req.url.startsWith("/__sim")) return;
-    const wait = limiter.hit(
-      rateKey(req.headers["x-client-id"], req.headers["x-auth-token"], req.ip),
-      settings.rateLimitPerMinute,
-      clock(),
-    );
-    if (wait !== undefined)
-      return reply
-        .code(429)
-        .header("retry-after", String(wait))
-        .send({ code: "too_many_requests", message: "too many requests, retry later" });
+    const who = rateKey(req.headers["x-client-id"], req.headers["x-auth-token"], req.ip);
+    // The token endpoint has its own limit (60/min upstream), counted on top of the general one.
+    if (req.url.split("?")[0] === "/api/v1/connect/token") {
+      const w = tokenLimiter.hit(who, settings.tokenRateLimitPerMinute, clock());
+      if (w !== undefined) return tooMany(reply, w);
+    }
+    const wait = limiter.hit(who, settings.rateLimitPerMinute, clock());
+    if (wait !== undefined) return tooMany(reply, wait);
     const { latencyMs, fault } = ctx.faults.decide(
       req.method,
       req.routeOptions.url ?? "",

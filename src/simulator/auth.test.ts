@@ -53,10 +53,52 @@ describe("token", () => {
     expect(badKey.json()).toMatchObject({ type: "unauthorized_error", code: "unauthorized_error" });
   });
 
-  it("answers 401 unauthorized_error for missing, non-Bearer and forged tokens", async () => {
+  it("accepts a bare JWT (older v1.6 pages) unless requireBearer is set", async () => {
     sim = await startSim();
     const token = await tokenFor(sim);
-    for (const header of [undefined, token, "Bearer abc.def.ghi", `Bearer ${token}x`]) {
+    const get = (h: string) =>
+      sim.app.inject({
+        method: "GET",
+        url: "/api/v1/issuing/products",
+        headers: { "x-auth-token": h },
+      });
+    expect((await get(token)).statusCode).toBe(200);
+    expect((await get(`Bearer ${token}`)).statusCode).toBe(200);
+    expect((await get(`Bearer  ${token}`)).statusCode).toBe(401);
+    expect((await get(`Token ${token}`)).statusCode).toBe(401);
+    await sim.app.inject({
+      method: "PUT",
+      url: "/__sim/settings",
+      payload: { requireBearer: true },
+    });
+    const bare = await get(token);
+    expect(bare.statusCode).toBe(401);
+    expect(bare.json()).toMatchObject({ type: "unauthorized_error" });
+    expect((await get(`Bearer ${token}`)).statusCode).toBe(200);
+  });
+
+  it("limits POST /v1/connect/token separately when tokenRateLimitPerMinute is set", async () => {
+    sim = await startSim({ tokenRateLimitPerMinute: 3 });
+    for (let i = 0; i < 3; i++) await tokenFor(sim);
+    const res = await sim.app.inject({
+      method: "POST",
+      url: "/api/v1/connect/token",
+      headers: { "x-client-id": "test-client", "x-api-key": "test-key" },
+    });
+    expect(res.statusCode).toBe(429);
+    expect(res.headers["retry-after"]).toMatch(/^\d+$/);
+    expect(res.headers["content-type"]).toMatch(/^application\/json/);
+    expect(res.json()).toMatchObject({ code: "too_many_requests" });
+    // After the window the token endpoint answers again; business calls never count against it.
+    sim.advanceClock(61_000);
+    const c = await client(sim);
+    expect((await c.get("/api/v1/issuing/products")).status).toBe(200);
+  });
+
+  it("answers 401 unauthorized_error for missing, malformed and forged tokens", async () => {
+    sim = await startSim();
+    const token = await tokenFor(sim);
+    for (const header of [undefined, "", "Bearer", "Bearer abc.def.ghi", `Bearer ${token}x`]) {
       const res = await sim.app.inject({
         method: "GET",
         url: "/api/v1/issuing/products",

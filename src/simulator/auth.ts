@@ -14,6 +14,12 @@ export interface AuthConfig {
   accountId: string;
   /** Card Issuance allows several live tokens per the v1.6 quickstart (the FAQ disagrees). */
   tokensCoexist: boolean;
+  /**
+   * The newest docs make `x-auth-token: Bearer <jwt>` mandatory; older v1.6 reference pages send
+   * the bare JWT. Default false: both forms are accepted (a JWT never contains a space, so the two
+   * cannot be confused). true: a bare token gets 401 like a malformed header.
+   */
+  requireBearer?: boolean;
 }
 
 export interface TokenClaims {
@@ -73,10 +79,11 @@ export class Auth {
 
   async verify(header: string | undefined): Promise<TokenClaims> {
     if (!header) throw unauthorized("x-auth-token header is required");
-    const m = /^Bearer (\S+)$/.exec(header);
-    if (!m?.[1]) throw unauthorized("x-auth-token must be 'Bearer <token>'");
+    const m = /^(Bearer )?([^\s]+)$/i.exec(header.trim());
+    if (!m?.[2] || (this.cfg.requireBearer && !m[1]))
+      throw unauthorized("x-auth-token must be 'Bearer <token>'");
     try {
-      const { payload } = await jwtVerify(m[1], this.key, {
+      const { payload } = await jwtVerify(m[2], this.key, {
         issuer: "uqpay",
         algorithms: ["HS256"],
         currentDate: new Date(this.clock()),

@@ -100,10 +100,14 @@ export function completeOrder(ctx: SimContext, order: CardOrder): void {
   if (order.order_status === "SUCCESS" || order.order_status === "FAILED") return;
   const card = ctx.state.cards.get(order.card_id);
   const now = ctx.clock();
-  order.order_status = "SUCCESS";
+  order.order_status = order.fail ? "FAILED" : "SUCCESS";
   order.update_time = now;
   order.complete_time = now;
   if (!card) return;
+  if (order.fail) {
+    failOrder(ctx, order, card, now);
+    return;
+  }
   if (order.order_type === "CARD_UPDATE" && !order.target_status) {
     ctx.webhooks.emit(
       "card.update.succeeded",
@@ -121,6 +125,48 @@ export function completeOrder(ctx: SimContext, order: CardOrder): void {
       card_status: card.card_status,
       complete_time: isoTime(now),
       order_status: "SUCCESS",
+      update_time: isoTime(now),
+    });
+  }
+}
+
+/** A failing order (fail_after_success fault): undo its effect and send the `.failed` webhook. */
+function failOrder(ctx: SimContext, order: CardOrder, card: Card, now: number): void {
+  if (order.revert) Object.assign(card, order.revert);
+  if (order.revert_issuing) {
+    const back = order.revert_issuing;
+    move(
+      ctx,
+      card.card_currency,
+      back,
+      back > 0 ? "CARD_WITHDRAW" : "CARD_RECHARGE",
+      `Card order ${order.card_order_id} failed: reversed`,
+    );
+  }
+  card.update_time = now;
+  if (order.target_status) {
+    ctx.webhooks.emit(
+      "card.status.update.failed",
+      order.card_order_id,
+      statusWebhookData(ctx, card),
+    );
+  } else if (order.order_type === "CARD_UPDATE") {
+    ctx.webhooks.emit(
+      "card.update.failed",
+      order.card_order_id,
+      cardUpdateWebhookData(ctx, card, order),
+    );
+  } else if (order.order_type === "CARD_RECHARGE" || order.order_type === "CARD_WITHDRAW") {
+    const type =
+      order.order_type === "CARD_RECHARGE" ? "card.recharge.failed" : "card.withdraw.failed";
+    ctx.webhooks.emit(type, order.card_order_id, {
+      amount: centsLoose(order.amount),
+      card_available_balance: centsLoose(availableCents(ctx, card)),
+      card_currency: card.card_currency,
+      card_id: card.card_id,
+      card_status: card.card_status,
+      complete_time: isoTime(now),
+      order_status: "FAILED",
       update_time: isoTime(now),
     });
   }

@@ -17,6 +17,8 @@ export interface SimSettings {
   initialBalances: Record<string, number>;
   /** null = no rate limit. */
   rateLimitPerMinute: number | null;
+  /** null = no separate limit on POST /v1/connect/token (upstream: 60/min). */
+  tokenRateLimitPerMinute: number | null;
   /** GET …/secure answers 403 when false (no PCI permission). */
   securePermission: boolean;
 }

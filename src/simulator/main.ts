@@ -4,7 +4,8 @@
  * Env: SIM_PORT (4010), SIM_HOST (127.0.0.1), SIM_CLIENT_ID ("sim-client"), SIM_API_KEY
  * ("sim-key"), SIM_REVIEW_DELAY_MS, SIM_CARD_ACTIVATION_DELAY_MS, SIM_TOKEN_TTL_SECONDS,
  * SIM_SEED, SIM_STATE_FILE, SIM_WEBHOOK_URL + SIM_WEBHOOK_SECRET (both or neither),
- * SIM_RATE_LIMIT_PER_MINUTE, SIM_TOKENS_COEXIST (true|false), SIM_LOG (true|false),
+ * SIM_RATE_LIMIT_PER_MINUTE, SIM_TOKEN_RATE_LIMIT_PER_MINUTE (token endpoint only; upstream 60),
+ * SIM_TOKENS_COEXIST (true|false), SIM_REQUIRE_BEARER (true|false), SIM_LOG (true|false),
  * SIM_FAULTS (JSON array of fault rules, see faults.ts). Every bad key is listed at once.
  */
 import { z } from "zod";
@@ -27,7 +28,9 @@ const envSchema = z.object({
   SIM_WEBHOOK_URL: z.url().optional(),
   SIM_WEBHOOK_SECRET: z.string().min(1).optional(),
   SIM_RATE_LIMIT_PER_MINUTE: int(1).optional(),
+  SIM_TOKEN_RATE_LIMIT_PER_MINUTE: int(1).optional(),
   SIM_TOKENS_COEXIST: bool.optional(),
+  SIM_REQUIRE_BEARER: bool.optional(),
   SIM_LOG: bool.default(true),
   SIM_FAULTS: z
     .string()
@@ -77,6 +80,9 @@ async function main(): Promise<void> {
   if (env.SIM_RATE_LIMIT_PER_MINUTE !== undefined)
     opts.rateLimitPerMinute = env.SIM_RATE_LIMIT_PER_MINUTE;
   if (env.SIM_TOKENS_COEXIST !== undefined) opts.tokensCoexist = env.SIM_TOKENS_COEXIST;
+  if (env.SIM_TOKEN_RATE_LIMIT_PER_MINUTE !== undefined)
+    opts.tokenRateLimitPerMinute = env.SIM_TOKEN_RATE_LIMIT_PER_MINUTE;
+  if (env.SIM_REQUIRE_BEARER !== undefined) opts.requireBearer = env.SIM_REQUIRE_BEARER;
 
   const sim = await buildSimulator(opts);
   for (const rule of env.SIM_FAULTS ?? []) sim.ctx.faults.add(rule);

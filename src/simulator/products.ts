@@ -1,5 +1,11 @@
 /** The fixed card products of the sandbox. Ids are constants so other code and tests can use them. */
 export const SIM_PRODUCT_USD_40963608 = "0e1f4a50-4096-4360-8a00-000040963608";
+/**
+ * A SINGLE-mode product on the sandbox BIN (listed after the SHARE one): money is moved from the
+ * issuing balance onto the card by card_limit/recharge and back by withdraw, so both balances move
+ * visibly, and authorizations can still be simulated (they need BIN 40963608).
+ */
+export const SIM_PRODUCT_USD_SINGLE_40963608 = "0e1f4a50-4096-4360-8a01-000040963608";
 export const SIM_PRODUCT_ENHANCED_46651711 = "0e1f4a50-4665-4171-8a00-000046651711";
 export const SIM_PRODUCT_DISABLED_49387520 = "0e1f4a50-4938-4752-8a00-000049387520";
 
@@ -72,6 +78,21 @@ export const PRODUCTS: readonly Product[] = [
     card_scheme: "VISA",
     card_form: ["VIR"],
     card_currency: ["USD"],
+    max_card_quota: 100000,
+    no_pin_payment_amount: [{ amount: "2000", currency: "USD" }],
+    product_status: "ENABLED",
+    kyc_level: "SIMPLIFIED",
+    required_fields: BASIC,
+    create_time: "2024-03-21T17:17:32+08:00",
+    update_time: "2024-03-21T17:17:32+08:00",
+  },
+  {
+    product_id: SIM_PRODUCT_USD_SINGLE_40963608,
+    mode_type: "SINGLE",
+    card_bin: "40963608",
+    card_scheme: "VISA",
+    card_form: ["VIR"],
+    card_currency: ["USD", "SGD"],
     max_card_quota: 100000,
     no_pin_payment_amount: [{ amount: "2000", currency: "USD" }],
     product_status: "ENABLED",

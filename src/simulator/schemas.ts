@@ -107,13 +107,26 @@ export const cardholderUpdate = z
     path: ["first_name"],
   });
 
+/**
+ * A decimal amount. The docs type amounts as numbers, but the SDKs' own samples and the sandbox's
+ * responses use strings, so a numeric string ("20", "20.50") is accepted too (UNCONFIRMED whether
+ * the real API does; refusing it would only trip clients, never protect anything).
+ */
+export const decimal = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?\s*$/, "must be a number")
+    .transform(Number),
+]);
+
 const metadata = z
   .record(z.string(), z.unknown())
   .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= 3200, "must be at most 3200 bytes");
 
 const spendingControls = z.array(
   z.object({
-    amount: z.number().min(0),
+    amount: decimal.pipe(z.number().min(0)),
     interval: z.enum(["PER_TRANSACTION", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ALL_TIME"]),
   }),
 );
@@ -130,7 +143,7 @@ export const cardCreate = z
     card_currency: z.string().min(1),
     card_product_id: z.string().min(1),
     cardholder_id: z.string().min(1).optional(),
-    card_limit: z.number().min(0).optional(),
+    card_limit: decimal.pipe(z.number().min(0)).optional(),
     name_on_card: z.string().max(26).optional(),
     spending_controls: spendingControls.optional(),
     risk_controls: riskControls.optional(),
@@ -151,9 +164,9 @@ export const cardCreate = z
 export type CardCreate = z.infer<typeof cardCreate>;
 
 export const cardUpdate = z.object({
-  card_limit: z.number().min(0).optional(),
+  card_limit: decimal.pipe(z.number().min(0)).optional(),
   name_on_card: z.string().max(26).optional(),
-  no_pin_payment_amount: z.number().min(0).optional(),
+  no_pin_payment_amount: decimal.pipe(z.number().min(0)).optional(),
   spending_controls: spendingControls.optional(),
   risk_controls: riskControls.optional(),
   metadata: metadata.optional(),
@@ -164,4 +177,4 @@ export const cardStatusUpdate = z.object({
   update_reason: z.string().max(100).optional(),
 });
 
-export const amountBody = z.object({ amount: z.number().positive() });
+export const amountBody = z.object({ amount: decimal.pipe(z.number().positive()) });

@@ -84,6 +84,12 @@ export interface CardOrder {
   order_status: OrderStatus;
   /** For status orders: the status being applied (drives the webhook). */
   target_status?: CardStatus;
+  /** fail_after_success fault: the order ends FAILED and its effect is undone. */
+  fail?: boolean;
+  /** Card fields to restore when a failing update/recharge/withdraw order completes. */
+  revert?: Partial<Card>;
+  /** Cents to give back to the issuing balance when the order fails (negative: take back). */
+  revert_issuing?: number;
 }
 
 export interface Balance {

@@ -34,6 +34,10 @@ const CARD_STATUSES = [
 /** The sandbox BIN that supports ONE_TIME cards and simulated authorizations. */
 export const SANDBOX_BIN = "40963608";
 
+/** A fail_after_success fault fired for this request: answer normally, let the order FAIL. */
+const failRequested = (raw: Parameters<typeof reqSim>[0]) =>
+  reqSim(raw).fault?.kind === "fail_after_success";
+
 export function findCard(ctx: SimContext, id: string): Card {
   const card = ctx.state.cards.get(id);
   if (!card) throw cardError("card_not_found", "card not found or deactivated");
@@ -249,6 +253,15 @@ export function registerCardRoutes(app: FastifyInstance, ctx: SimContext): void 
     const input = parseBody(cardUpdate, req.body);
     if (["CANCELLED", "PRE_CANCEL", "FAILED", "BLOCKED"].includes(card.card_status))
       throw cardError("invalid_card_status", `card is ${card.card_status} and cannot be updated`);
+    const failing = failRequested(req.raw);
+    const before: Partial<Card> = {
+      card_limit: card.card_limit,
+      name_on_card: card.name_on_card,
+      no_pin_payment_amount: card.no_pin_payment_amount,
+      spending_controls: card.spending_controls,
+      risk_controls: card.risk_controls,
+      metadata: card.metadata,
+    };
     if (input.card_limit !== undefined) {
       if (card.mode_type === "SINGLE")
         throw invalidRequest("card_limit: cannot be changed for SINGLE cards");
@@ -265,6 +278,10 @@ export function registerCardRoutes(app: FastifyInstance, ctx: SimContext): void 
     if (input.metadata !== undefined) card.metadata = input.metadata;
     card.update_time = ctx.clock();
     const order = newOrder(ctx, card, "CARD_UPDATE", 0, "PROCESSING");
+    if (failing) {
+      order.fail = true;
+      order.revert = before;
+    }
     ctx.scheduler.add("order_complete", order.card_order_id, ctx.settings.orderDelayMs);
     return {
       card_id: card.card_id,
@@ -291,6 +308,17 @@ export function registerCardRoutes(app: FastifyInstance, ctx: SimContext): void 
     // CANCELLED goes through PRE_CANCEL first (30 days upstream; preCancelDelayMs here).
     const target = input.card_status === "CANCELLED" ? "PRE_CANCEL" : input.card_status;
     order.target_status = target;
+    if (failRequested(req.raw)) {
+      // The order will fail: the card keeps its status; card.status.update.failed follows.
+      order.fail = true;
+      ctx.scheduler.add("order_complete", order.card_order_id, ctx.settings.orderDelayMs);
+      return {
+        card_id: card.card_id,
+        card_order_id: order.card_order_id,
+        order_status: "PENDING",
+        update_reason: card.update_reason,
+      };
+    }
     setCardStatus(ctx, card, target, order.card_order_id);
     if (target === "PRE_CANCEL")
       ctx.scheduler.add("card_cancel", card.card_id, ctx.settings.preCancelDelayMs, {
@@ -316,6 +344,8 @@ export function registerCardRoutes(app: FastifyInstance, ctx: SimContext): void 
         );
       if (card.usage_type === "ONE_TIME")
         throw cardError("one_time_card", `ONE_TIME cards cannot ${kind}`);
+      const before: Partial<Card> = { balance: card.balance, card_limit: card.card_limit };
+      const issuingBefore = ctx.state.balances.get(card.card_currency)?.available ?? 0;
       // v1.6 allows both modes. SINGLE moves money between the issuing balance and the card;
       // SHARE has no money on the card, so the cap (card_limit) moves instead.
       if (kind === "recharge") {
@@ -345,6 +375,12 @@ export function registerCardRoutes(app: FastifyInstance, ctx: SimContext): void 
         amount,
         "PROCESSING",
       );
+      if (failRequested(req.raw)) {
+        order.fail = true;
+        order.revert = before;
+        order.revert_issuing =
+          issuingBefore - (ctx.state.balances.get(card.card_currency)?.available ?? 0);
+      }
       ctx.scheduler.add("order_complete", order.card_order_id, ctx.settings.orderDelayMs);
       return orderView(order);
     });

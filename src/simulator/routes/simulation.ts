@@ -7,15 +7,15 @@ import { cardError, invalidRequest } from "../errors.ts";
 import { parseBody } from "../http.ts";
 import { move, shortId } from "../ledger.ts";
 import { convertCents, hasAtMostTwoDecimals, toCents } from "../money.ts";
+import { decimal } from "../schemas.ts";
 import type { Card, CardTx } from "../state.ts";
 import { availableCents, cardTxWebhookData, simulationTxView } from "../views.ts";
 import { SANDBOX_BIN } from "./cards.ts";
 
 const authBody = z.object({
   card_id: z.string().min(1),
-  transaction_amount: z
-    .number()
-    .positive()
+  transaction_amount: decimal
+    .pipe(z.number().positive())
     .refine(hasAtMostTwoDecimals, "at most 2 decimal places"),
   transaction_currency: z.string().length(3).or(z.literal("XUSD")),
   merchant_name: z.string().min(1),
