@@ -3,10 +3,11 @@
  * fixture has must appear in the simulator's answer with the same JSON value type (the simulator
  * may add keys the newer docs mention).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseWebhookEvent } from "../issuer/uqpay/webhook-events.ts";
 import type { Simulator } from "./app.ts";
 import { SIM_PRODUCT_USD_40963608 } from "./products.ts";
 import { type Client, client, holder, idCard, startSim, until } from "./testkit.ts";
@@ -89,6 +90,22 @@ beforeAll(async () => {
   got["card-transaction"] = (
     await c.get(`/api/v1/issuing/transactions/${auth.body.transaction_id}`)
   ).body;
+  got["simulation-reversal"] = (
+    await c.post("/api/v1/simulation/issuing/reversal", {
+      transaction_id: auth.body.transaction_id,
+    })
+  ).body;
+  got["card-pan-token"] = (await c.post(`/api/v1/issuing/cards/${id}/token`, {})).body;
+  got["card-recharge"] = (
+    await c.post(`/api/v1/issuing/cards/${id}/recharge`, { amount: 200 })
+  ).body;
+  sim.ctx.faults.add({
+    route: "POST /api/v1/issuing/cards/:id/withdraw",
+    kind: "fail_after_success",
+    count: 1,
+  });
+  await c.post(`/api/v1/issuing/cards/${id}/withdraw`, { amount: 50 });
+  sim.flush();
   got["card-status-update"] = (
     await c.post(`/api/v1/issuing/cards/${id}/status`, {
       card_status: "FROZEN",
@@ -104,6 +121,11 @@ beforeAll(async () => {
   got["webhook-card-create-succeeded"] = ev("card.create.succeeded");
   got["webhook-cardholder-kyc"] = ev("cardholder.kyc.status_changed");
   got["webhook-transaction-authorization"] = ev("issuing.transaction.authorization");
+  got["webhook-transaction-reversal"] = ev("issuing.transaction.reversal");
+  got["webhook-card-status-update"] = ev("card.status.update.succeeded");
+  got["webhook-card-recharge-succeeded"] = ev("card.recharge.succeeded");
+  got["webhook-card-withdraw-failed"] = ev("card.withdraw.failed");
+  got["webhook-card-update-succeeded"] = ev("card.update.succeeded");
 });
 
 afterAll(async () => {
@@ -130,6 +152,14 @@ const NAMES = [
   "webhook-card-create-succeeded",
   "webhook-cardholder-kyc",
   "webhook-transaction-authorization",
+  "simulation-reversal",
+  "card-pan-token",
+  "card-recharge",
+  "webhook-transaction-reversal",
+  "webhook-card-status-update",
+  "webhook-card-recharge-succeeded",
+  "webhook-card-withdraw-failed",
+  "webhook-card-update-succeeded",
 ];
 
 describe("responses match the recorded fixtures' keys and value types", () => {
@@ -139,6 +169,25 @@ describe("responses match the recorded fixtures' keys and value types", () => {
       expect(shapeDiff(fixture(name), got[name])).toEqual([]);
     });
   }
+});
+
+it("every fixture file is checked", () => {
+  const files = readdirSync(new URL("./fixtures/", import.meta.url))
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5));
+  expect(files.filter((f) => !NAMES.includes(f))).toEqual([]);
+});
+
+it("every recorded webhook parses with the client's parseWebhookEvent as a known event", () => {
+  const files = readdirSync(new URL("./fixtures/", import.meta.url)).filter((f) =>
+    f.startsWith("webhook-"),
+  );
+  for (const f of files) {
+    const e = parseWebhookEvent(readFileSync(new URL(`./fixtures/${f}`, import.meta.url)));
+    expect(e.known, f).toBe(true);
+  }
+  for (const name of NAMES.filter((n) => n.startsWith("webhook-")))
+    expect(parseWebhookEvent(JSON.stringify(got[name])).known, name).toBe(true);
 });
 
 describe("shapeDiff", () => {
