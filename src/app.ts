@@ -1,3 +1,4 @@
+import helmet from "@fastify/helmet";
 import multipart from "@fastify/multipart";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import {
@@ -7,7 +8,9 @@ import {
 } from "fastify-type-provider-zod";
 import { registerAuth } from "./http/auth.ts";
 import type { AppDeps } from "./http/deps.ts";
-import { registerErrorHandling } from "./http/error-handler.ts";
+import { sendError } from "./http/envelope.ts";
+import { registerErrorHandling, translateError } from "./http/error-handler.ts";
+import { registerRateLimits } from "./http/rate-limits.ts";
 import { requestIdFor } from "./http/request-id.ts";
 import type { App } from "./http/types.ts";
 import { cardholderRoutes } from "./modules/cardholders/routes.ts";
@@ -23,6 +26,11 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promis
     genReqId: requestIdFor,
     // JSON bodies are small; multipart uploads are limited separately while they stream.
     bodyLimit: 64 * 1024,
+    // Fastify answers malformed URLs and bodies itself before any hook; give those the envelope too.
+    frameworkErrors: (error, request, reply) => {
+      reply.header("x-request-id", request.id);
+      return sendError(request, reply, translateError(error));
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -31,6 +39,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promis
     reply.header("x-request-id", request.id);
   });
   registerErrorHandling(app);
+  // Security headers; an API serves no HTML, so the strictest content policy costs nothing.
+  await app.register(helmet, { global: true });
   await app.register(multipart, { throwFileSizeLimit: true });
 
   app.get("/healthz", async () => ({ ok: true }));
@@ -38,6 +48,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promis
   await app.register(
     async (api) => {
       registerAuth(api, deps);
+      await registerRateLimits(api, deps.settings);
       await api.register(cardholderRoutes(deps));
       await api.register(cardRoutes(deps));
       await api.register(walletRoutes(deps));

@@ -52,6 +52,10 @@ export const configSchema = z.object({
     .max(100 * 1024 * 1024)
     .default(12 * 1024 * 1024),
 
+  /** Requests per minute per API key (all endpoints), and reveals per minute per key. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  REVEAL_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+
   /** A creating card older than this is resolved by the recovery sweep (asks the upstream, completes or refunds). */
   RECOVERY_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),

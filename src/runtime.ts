@@ -76,6 +76,8 @@ export async function createRuntime(
         idempotencyLockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
         uploadMaxFileBytes: config.UPLOAD_MAX_FILE_BYTES,
         uploadMaxTotalBytes: config.UPLOAD_MAX_TOTAL_BYTES,
+        perKeyPerMinute: config.RATE_LIMIT_PER_MINUTE,
+        revealsPerMinute: config.REVEAL_RATE_LIMIT_PER_MINUTE,
       },
     },
     logger as FastifyBaseLogger,

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import type { CoreSettings, TenantContext } from "../core/context.ts";
-import { CardrailError } from "../core/errors.ts";
 import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
 import type { CardIssuer } from "../issuer/port.ts";
 import type { KeyHasher } from "../modules/tenants/api-keys.ts";
+import type { RateLimitSettings } from "./rate-limits.ts";
 
 /** Everything the HTTP layer is built from; main.ts wires the real ones, tests their own. */
 export interface AppDeps {
@@ -12,21 +12,23 @@ export interface AppDeps {
   hashKey: KeyHasher;
   /** The issuer for a mode: the simulator for test, the configured upstream for live (null if unconfigured). */
   issuerFor(mode: Mode): CardIssuer | null;
-  settings: CoreSettings & {
-    uploadMaxFileBytes: number;
-    uploadMaxTotalBytes: number;
-  };
+  settings: CoreSettings &
+    RateLimitSettings & {
+      uploadMaxFileBytes: number;
+      uploadMaxTotalBytes: number;
+    };
 }
 
 /** The core's context for an authenticated request. */
 export function tenantContext(deps: AppDeps, request: FastifyRequest): TenantContext {
   const { tenantId, mode } = request.auth;
-  const issuer = deps.issuerFor(mode);
-  if (!issuer) {
-    throw new CardrailError(
-      "upstream_unavailable",
-      `No card issuer is configured for ${mode} mode`,
-    );
-  }
-  return { db: deps.db, tenantId, mode, issuer, log: request.log, now: () => new Date() };
+  // No issuer for the mode is not an error yet: lookups work; verbs that need it refuse (requireIssuer).
+  return {
+    db: deps.db,
+    tenantId,
+    mode,
+    issuer: deps.issuerFor(mode),
+    log: request.log,
+    now: () => new Date(),
+  };
 }

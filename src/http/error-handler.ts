@@ -11,7 +11,7 @@ import type { App } from "./types.ts";
  */
 export function registerErrorHandling(app: App) {
   app.setErrorHandler((error: FastifyError | CardrailError | Error, request, reply) => {
-    const translated = translate(error);
+    const translated = translateError(error);
     if (translated.code === "internal_error") {
       request.log.error({ err: error }, "unhandled error");
     }
@@ -27,7 +27,7 @@ export function registerErrorHandling(app: App) {
   );
 }
 
-function translate(error: unknown): CardrailError {
+export function translateError(error: unknown): CardrailError {
   if (error instanceof CardrailError) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext ?? "body";

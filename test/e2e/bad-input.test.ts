@@ -310,11 +310,13 @@ describe("POST /cardholders with bad input", () => {
     expectRefused(res, 400, "validation_error", ["holderId"]);
   });
 
-  it.todo(
-    "answers a badly percent-encoded URL (GET /api/v1/cards/%E0%A4%A) in the envelope with X-Request-Id — " +
-      "today Fastify's own {error,code,message,statusCode} body without X-Request-Id; the fix is the " +
-      "`frameworkErrors` option in src/app.ts (not owned by this suite)",
-  );
+  it("answers a badly percent-encoded URL in the envelope, with X-Request-Id", async () => {
+    const res = await tenant.api("/api/v1/cards/%E0%A4%A");
+    expect(res.status).toBe(400);
+    expect(res.body.success).toBe(false);
+    expect(res.body.error.code).toBe("validation_error");
+    expect(res.headers.get("x-request-id")).toBe(res.body.requestId);
+  });
 });
 
 describe("POST /cards with bad input", () => {

@@ -1,5 +1,5 @@
 import { DatabaseError } from "pg";
-import type { CoreSettings, TenantContext } from "../../core/context.ts";
+import { type CoreSettings, requireIssuer, type TenantContext } from "../../core/context.ts";
 import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
 import { CardrailError, notFound, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
@@ -33,6 +33,7 @@ export async function createCardholder(
   input: NewCardholder,
 ): Promise<CreatedCardholder> {
   const { fields, files } = input;
+  const issuer = requireIssuer(ctx);
   if (fields.kycDocType !== "passport" && !files.docBack) {
     // The issuer requires the back of ID cards; a driving licence is sent as one (see mapping.ts).
     throw validationError([
@@ -101,7 +102,7 @@ export async function createCardholder(
   }
 
   try {
-    const upstream = await ctx.issuer.submitCardholder(
+    const upstream = await issuer.submitCardholder(
       {
         email: fields.email,
         firstName: fields.firstName,
@@ -224,7 +225,7 @@ export async function getHolderStatus(
     !holder.last_synced_at ||
     ctx.now().getTime() - new Date(holder.last_synced_at).getTime() >=
       settings.statusRefreshIntervalMs;
-  if (!isFinalHolderStatus(status) && holder.issuer_cardholder_id && stale) {
+  if (!isFinalHolderStatus(status) && holder.issuer_cardholder_id && stale && ctx.issuer) {
     try {
       const upstream = await ctx.issuer.getCardholder(holder.issuer_cardholder_id);
       const next = holderStatusFromIssuer(upstream.status);

@@ -1,4 +1,4 @@
-import type { CoreSettings, TenantContext } from "../../core/context.ts";
+import { type CoreSettings, requireIssuer, type TenantContext } from "../../core/context.ts";
 import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
 import { CardrailError, notFound, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
@@ -51,6 +51,7 @@ export async function issueCard(
   input: IssueCardInput,
   idempotencyKey?: string,
 ): Promise<IssueResult> {
+  requireIssuer(ctx);
   const product = await checkPreconditions(ctx, settings, input);
   const ref: KeyRef | null = idempotencyKey
     ? { tenantId: ctx.tenantId, mode: ctx.mode, key: idempotencyKey }
@@ -220,7 +221,7 @@ export async function callIssuer(
     .where("id", "=", card.cardholder_id)
     .executeTakeFirstOrThrow();
   try {
-    const issued = await ctx.issuer.issueCard(
+    const issued = await requireIssuer(ctx).issueCard(
       {
         issuerCardholderId: holder.issuer_cardholder_id ?? "",
         issuerProductId,

@@ -1,4 +1,4 @@
-import type { TenantContext } from "../../core/context.ts";
+import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { CardrailError, notFound } from "../../core/errors.ts";
 import { IssuerError, type SecureCardDetails } from "../../issuer/port.ts";
 import { type CardRow, refreshCard } from "./settle.ts";
@@ -22,7 +22,7 @@ export async function findCard(
 /** The card, refreshed from the issuer while it is still being issued. */
 export async function getCard(ctx: TenantContext, cardId: string): Promise<CardRow> {
   const card = await findCard(ctx, cardId);
-  if (card.status !== "pending") return card;
+  if (card.status !== "pending" || !ctx.issuer) return card;
   try {
     return await refreshCard(ctx, card);
   } catch (error) {
@@ -51,6 +51,7 @@ export async function revealCard(
   audit: RevealAudit,
 ): Promise<{ card: CardRow; details: SecureCardDetails }> {
   const card = await getCard(ctx, cardId);
+  const issuer = requireIssuer(ctx);
   if ((card.status !== "active" && card.status !== "frozen") || !card.issuer_card_id) {
     throw new CardrailError(
       "card_not_active",
@@ -64,7 +65,7 @@ export async function revealCard(
   }
   let details: SecureCardDetails;
   try {
-    details = await ctx.issuer.getSecureDetails(card.issuer_card_id);
+    details = await issuer.getSecureDetails(card.issuer_card_id);
   } catch (error) {
     if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
       throw new CardrailError("upstream_rejected", "The card issuer refused to reveal the card");

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
+import { revealRateLimit } from "../../http/rate-limits.ts";
 import { currencyExponent, decimalToMinor, isKnownCurrency } from "../wallet/money.ts";
 import { issueCard } from "./issue.ts";
 import { presentCard } from "./present.ts";
@@ -111,6 +112,7 @@ export const cardRoutes =
           summary: "Full card number, CVV and expiry (audited)",
           params: cardParams,
         },
+        config: revealRateLimit(deps.settings),
       },
       async (request, reply) => {
         const ctx = tenantContext(deps, request);

@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import type { TenantContext } from "../../core/context.ts";
+import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import type { CardStatus, CardsTable } from "../../db/schema.ts";
 import type { IssuedCard, IssuerCardStatus } from "../../issuer/port.ts";
 import { post } from "../wallet/ledger.ts";
@@ -141,7 +141,7 @@ export async function applyIssuerState(
 /** Asks the issuer for a card's current state and applies it. Errors propagate to the caller. */
 export async function refreshCard(ctx: TenantContext, card: CardRow): Promise<CardRow> {
   if (!card.issuer_card_id) return card;
-  const upstream = await ctx.issuer.getCard(card.issuer_card_id);
+  const upstream = await requireIssuer(ctx).getCard(card.issuer_card_id);
   return applyIssuerState(ctx, card, {
     status: cardStatusFromIssuer(upstream.status),
     issuerStatus: upstream.status,
