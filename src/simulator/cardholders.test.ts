@@ -159,3 +159,34 @@ describe("cardholder retrieve, list, update", () => {
     expect((await c.get(`${URL}/${id}`)).body.email).toBe("new.address@example.com");
   });
 });
+
+describe("SUMSUB_REDIRECT (ENHANCED, hosted IDV)", () => {
+  it("answers with an IDV link, stays PENDING, then IDV finishes with a SUMSUB webhook", async () => {
+    const s = await startSim();
+    try {
+      const c = await client(s);
+      const res = await c.post(
+        "/api/v1/issuing/cardholders",
+        holder({ kyc_verification: { method: "SUMSUB_REDIRECT" } }),
+      );
+      expect(res.status).toBe(201);
+      expect(res.body.cardholder_status).toBe("PENDING");
+      expect(res.body.idv_verification_url).toMatch(/^https:\/\//);
+      expect(Date.parse(res.body.idv_url_expires_at)).toBeGreaterThan(s.ctx.clock());
+      const got = await c.get(`/api/v1/issuing/cardholders/${res.body.cardholder_id}`);
+      expect(got.body.idv_verification_url).toBe(res.body.idv_verification_url);
+      s.flush();
+      const after = await c.get(`/api/v1/issuing/cardholders/${res.body.cardholder_id}`);
+      expect(after.body).toMatchObject({ cardholder_status: "SUCCESS", idv_status: "PASSED" });
+      const hook = s.ctx.webhooks.events.find(
+        (e) => e.event_type === "cardholder.kyc.status_changed",
+      );
+      expect(hook?.data).toMatchObject({ idv_provider: "SUMSUB", idv_status: "PASSED" });
+      // A plain cardholder has no link.
+      const plain = await c.post("/api/v1/issuing/cardholders", holder());
+      expect(plain.body.idv_verification_url).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -78,6 +78,22 @@ export function applyOptional(
 export function startReview(ctx: SimContext, ch: Cardholder): void {
   ctx.scheduler.cancel("kyc", ch.cardholder_id);
   const number = ch.identity?.number.toUpperCase();
+  if (ch.kyc_verification?.method === "SUMSUB_REDIRECT") {
+    // ENHANCED via the hosted Sumsub flow: an IDV link, status PENDING until IDV finishes (the
+    // cardholder guide says PENDING, the enhanced-KYC guide INCOMPLETE: CONFLICT, PENDING chosen).
+    // The link lives 24 h here (UNCONFIRMED). The "user" finishes IDV after reviewDelayMs, with
+    // the identity-number rules below deciding the outcome (REJECT… fails, REVIEW… never ends).
+    const token = ctx.rng.uuid().replaceAll("-", "");
+    ch.idv = {
+      url: `https://in.sumsub.com/websdk/p/sbx_${token}`,
+      expires_at: ctx.clock() + 24 * 3600_000,
+    };
+    ch.cardholder_status = "PENDING";
+    if (number?.startsWith("REVIEW")) return;
+    const outcome: KycStatus = number?.startsWith("REJECT") ? "FAILED" : "SUCCESS";
+    ctx.scheduler.add("kyc", ch.cardholder_id, ctx.settings.reviewDelayMs, { status: outcome });
+    return;
+  }
   if (number === undefined) {
     ch.cardholder_status = "SUCCESS";
     return;

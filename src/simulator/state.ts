@@ -31,6 +31,8 @@ export interface Cardholder {
   kyc_verification?: Record<string, unknown>;
   document_type?: string;
   has_document: boolean;
+  /** SUMSUB_REDIRECT: the hosted IDV link handed back on create/update. */
+  idv?: { url: string; expires_at: number };
   cardholder_status: KycStatus;
   create_time: number;
   update_time: number;

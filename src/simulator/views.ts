@@ -31,8 +31,15 @@ export function cardholderView(ctx: SimContext, ch: Cardholder) {
         : ch.cardholder_status === "FAILED"
           ? "FAILED"
           : "PENDING",
-    idv_verification_url: "",
-    idv_url_expires_at: "",
+    ...idvFields(ch),
+  };
+}
+
+/** idv_verification_url / idv_url_expires_at: set for SUMSUB_REDIRECT cardholders, else "". */
+export function idvFields(ch: Cardholder) {
+  return {
+    idv_verification_url: ch.idv?.url ?? "",
+    idv_url_expires_at: ch.idv ? isoTime(ch.idv.expires_at) : "",
   };
 }
 
@@ -58,7 +65,7 @@ export function cardholderWebhookData(ch: Cardholder) {
     date_of_birth: ch.date_of_birth ?? "0001-01-01",
     email: ch.email,
     first_name: ch.first_name,
-    idv_provider: "",
+    idv_provider: ch.idv ? "SUMSUB" : "",
     idv_status: ch.cardholder_status === "SUCCESS" ? "PASSED" : "",
     last_name: ch.last_name,
     nationality: ch.nationality ?? "",

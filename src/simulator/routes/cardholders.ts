@@ -5,7 +5,7 @@ import { paginate, parseBody, type Query } from "../http.ts";
 import { applyOptional, assertUnique, createCardholder, startReview } from "../kyc.ts";
 import { cardholderCreate, cardholderUpdate } from "../schemas.ts";
 import type { Cardholder } from "../state.ts";
-import { cardholderView, cardholderWebhookData } from "../views.ts";
+import { cardholderView, cardholderWebhookData, idvFields } from "../views.ts";
 
 const STATUSES = ["PENDING", "SUCCESS", "INCOMPLETE", "FAILED"];
 
@@ -15,14 +15,21 @@ export function findCardholder(ctx: SimContext, id: string): Cardholder {
   return ch;
 }
 
+/** {cardholder_id, cardholder_status} plus the IDV link for SUMSUB_REDIRECT cardholders. */
+function writeResponse(ch: Cardholder) {
+  return {
+    cardholder_id: ch.cardholder_id,
+    cardholder_status: ch.cardholder_status,
+    ...(ch.idv ? idvFields(ch) : {}),
+  };
+}
+
 export function registerCardholderRoutes(app: FastifyInstance, ctx: SimContext): void {
   app.post("/api/v1/issuing/cardholders", async (req, reply) => {
     const input = parseBody(cardholderCreate, req.body);
     const ch = createCardholder(ctx, input);
     // 201: the SDK mocks answer creates with 201 (200 vs 201 is UNCONFIRMED in the docs).
-    return reply
-      .code(201)
-      .send({ cardholder_id: ch.cardholder_id, cardholder_status: ch.cardholder_status });
+    return reply.code(201).send(writeResponse(ch));
   });
 
   app.get("/api/v1/issuing/cardholders", async (req) => {
@@ -52,8 +59,12 @@ export function registerCardholderRoutes(app: FastifyInstance, ctx: SimContext):
     applyOptional(ch, input);
     ch.update_time = ctx.clock();
     // New identity documents restart the review unless the cardholder is already verified.
-    if (input.identity !== undefined && ch.cardholder_status !== "SUCCESS") startReview(ctx, ch);
+    if (
+      (input.identity !== undefined || input.kyc_verification !== undefined) &&
+      ch.cardholder_status !== "SUCCESS"
+    )
+      startReview(ctx, ch);
     ctx.webhooks.emit("cardholder.updated", ch.cardholder_id, cardholderWebhookData(ch));
-    return { cardholder_id: ch.cardholder_id, cardholder_status: ch.cardholder_status };
+    return writeResponse(ch);
   });
 }

@@ -18,7 +18,7 @@ import {
 } from "../schemas.ts";
 import type { Card, Cardholder } from "../state.ts";
 import { isoTime } from "../time.ts";
-import { cardListItem, cardView, orderView } from "../views.ts";
+import { cardListItem, cardView, idvFields, orderView } from "../views.ts";
 
 const CARD_STATUSES = [
   "PENDING",
@@ -204,6 +204,10 @@ export function registerCardRoutes(app: FastifyInstance, ctx: SimContext): void 
       body.cardholder_created = cardholderCreated;
       body.cardholder_status = ch.cardholder_status;
       if (card.awaiting_kyc) body.verification_status = "UNDER_REVIEW";
+      if (ch.idv) {
+        body.kyc_method = "SUMSUB_REDIRECT";
+        Object.assign(body, idvFields(ch));
+      }
     }
     // 201 like the other creates (UNCONFIRMED; clients should accept any 2xx).
     return reply.code(201).send(body);
