@@ -379,6 +379,7 @@ describe("reveal", () => {
     const tenant = await cr.tenant({ fund: 100 });
     const sdk = client(tenant);
     const issued = await sdk.cards.create(card(await activeHolder(sdk)));
+    await sdk.cards.reveal(issued.cardId); // now active: below, only the fake answers say otherwise
     const notYet = (status: string) =>
       new Response(
         JSON.stringify({
