@@ -174,7 +174,8 @@ export class Cardrail {
     this.#maxRetries = Math.max(0, options.maxRetries ?? 3);
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== "function") throw new TypeError("Cardrail: no fetch available (Node 20+)");
-    this.#fetch = f;
+    // Called unbound: some fetch implementations refuse any `this` but the global one.
+    this.#fetch = (input, init) => f(input, init);
 
     this.cardholders = {
       create: (input, opts) => this.#createCardholder(input, opts),
