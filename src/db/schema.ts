@@ -109,6 +109,38 @@ export interface CardholdersTable {
   last_synced_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+  submission_state: ColumnType<SubmissionState, SubmissionState | undefined, SubmissionState>;
+  submission_attempts: ColumnType<number, number | undefined, number>;
+  next_submission_at: NullableTimestamp;
+  last_submission_error: string | null;
+  /** When KYC reached a final status; document retention counts from here. */
+  decided_at: NullableTimestamp;
+}
+
+export type SubmissionState = "pending" | "submitted" | "refused";
+
+export interface InboundEventsTable {
+  mode: Mode;
+  event_id: string;
+  event_type: string;
+  received_at: Timestamp;
+  processed_at: NullableTimestamp;
+}
+
+export type KycDocumentKind = "docFront" | "docBack" | "selfie";
+
+export interface KycDocumentsTable {
+  id: string;
+  cardholder_id: string;
+  tenant_id: string;
+  mode: Mode;
+  kind: KycDocumentKind;
+  mime: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  created_at: Timestamp;
+  deleted_at: NullableTimestamp;
 }
 
 export type CardStatus = "creating" | "pending" | "active" | "frozen" | "cancelled" | "failed";
@@ -170,4 +202,6 @@ export interface Database {
   cards: CardsTable;
   idempotency_keys: IdempotencyKeysTable;
   reveal_audit: RevealAuditTable;
+  inbound_events: InboundEventsTable;
+  kyc_documents: KycDocumentsTable;
 }

@@ -157,3 +157,21 @@ export class IssuerError extends Error {
     super(message);
   }
 }
+
+/**
+ * What an issuer's webhook tells the core, in the core's terms. Each issuer adapter turns its own
+ * envelope into these; anything the core does not act on is `other` (acknowledged and recorded).
+ */
+export type IssuerEvent = { eventId: string; type: string } & (
+  | { kind: "cardholder_status"; issuerCardholderId: string; status: IssuerKycStatus }
+  | {
+      kind: "card_created";
+      issuerCardId: string;
+      /** Our card id, when the issuer echoes the metadata we sent. */
+      cardRef?: string;
+      succeeded: boolean;
+      status?: IssuerCardStatus;
+    }
+  | { kind: "card_status"; issuerCardId: string; status: IssuerCardStatus }
+  | { kind: "other" }
+);

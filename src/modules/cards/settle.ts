@@ -112,6 +112,9 @@ export async function applyIssuerState(
     } else if (from === "unsettled") {
       // Never backwards: a pending card does not return to creating.
       if (current.status === "pending") status = "pending";
+    } else if (to === "unsettled") {
+      // Stale news (a create response or webhook that lost the race with a later one): never backwards.
+      status = current.status;
     } else if (from !== to) {
       // Settled money never moves on issuer news. A refunded card the issuer now calls live, or a
       // loaded card it calls failed, is a discrepancy for reconciliation and a human, not for code.

@@ -1,0 +1,72 @@
+import type { IssuerCardStatus, IssuerEvent, IssuerKycStatus } from "../port.ts";
+
+/**
+ * UQPay webhook envelopes (fact sheet §6) → IssuerEvent. The v1.6 envelope is
+ * `{version, event_name:"ISSUING", event_type, event_id, source_id, data}`; the v1.5.2 sample had
+ * event_name and event_type swapped, so the specific type is whichever of the two contains a dot.
+ * Returns null for a body that is not an event at all.
+ */
+
+const KYC: ReadonlySet<string> = new Set(["PENDING", "INCOMPLETE", "SUCCESS", "FAILED"]);
+const CARD: ReadonlySet<string> = new Set([
+  "PENDING",
+  "ACTIVE",
+  "FROZEN",
+  "BLOCKED",
+  "PRE_CANCEL",
+  "CANCELLED",
+  "LOST",
+  "STOLEN",
+  "FAILED",
+]);
+
+const str = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : undefined);
+
+export function parseUqpayEvent(body: unknown): IssuerEvent | null {
+  if (typeof body !== "object" || body === null) return null;
+  const envelope = body as Record<string, unknown>;
+  const eventId = str(envelope.event_id);
+  const type = [str(envelope.event_type), str(envelope.event_name)].find((t) => t?.includes("."));
+  if (!eventId || !type) return null;
+  const data = (
+    typeof envelope.data === "object" && envelope.data !== null ? envelope.data : {}
+  ) as Record<string, unknown>;
+  const base = { eventId, type };
+
+  if (type === "cardholder.kyc.status_changed" || type === "cardholder.updated") {
+    const id = str(data.cardholder_id) ?? str(envelope.source_id);
+    const status = str(data.cardholder_status)?.toUpperCase();
+    if (id && status && KYC.has(status)) {
+      return {
+        ...base,
+        kind: "cardholder_status",
+        issuerCardholderId: id,
+        status: status as IssuerKycStatus,
+      };
+    }
+    return { ...base, kind: "other" };
+  }
+  if (type === "card.create.succeeded" || type === "card.create.failed") {
+    const id = str(data.card_id);
+    if (!id) return { ...base, kind: "other" };
+    const metadata = (
+      typeof data.metadata === "object" && data.metadata !== null ? data.metadata : {}
+    ) as Record<string, unknown>;
+    const status = str(data.card_status)?.toUpperCase();
+    return {
+      ...base,
+      kind: "card_created",
+      issuerCardId: id,
+      cardRef: str(metadata.cardrail_card_id),
+      succeeded: type === "card.create.succeeded",
+      status: status && CARD.has(status) ? (status as IssuerCardStatus) : undefined,
+    };
+  }
+  if (type === "card.status.update.succeeded") {
+    const id = str(data.card_id);
+    const status = str(data.card_status)?.toUpperCase();
+    if (id && status && CARD.has(status))
+      return { ...base, kind: "card_status", issuerCardId: id, status: status as IssuerCardStatus };
+  }
+  return { ...base, kind: "other" };
+}
