@@ -104,6 +104,24 @@ export function completeOrder(ctx: SimContext, order: CardOrder): void {
   order.update_time = now;
   order.complete_time = now;
   if (!card) return;
+  if (order.elevate_limit !== undefined) {
+    if (!order.fail) card.card_limit = order.elevate_limit;
+    card.update_time = now;
+    // source_id is the card id for this event (fact sheet §6).
+    ctx.webhooks.emit(
+      order.fail ? "card.elevate_limit.failed" : "card.elevate_limit.succeeded",
+      card.card_id,
+      {
+        card_id: card.card_id,
+        card_limit: centsLoose(card.card_limit),
+        card_currency: card.card_currency,
+        available_balance: centsLoose(availableCents(ctx, card)),
+        order_status: order.order_status,
+        update_time: isoTime(now),
+      },
+    );
+    return;
+  }
   if (order.fail) {
     failOrder(ctx, order, card, now);
     return;

@@ -90,6 +90,9 @@ beforeAll(async () => {
   got["card-transaction"] = (
     await c.get(`/api/v1/issuing/transactions/${auth.body.transaction_id}`)
   ).body;
+  got["card-elevate-limit"] = (
+    await c.post(`/api/v1/issuing/cards/${id}/elevate_limit`, { card_limit: 5000 })
+  ).body;
   got["simulation-reversal"] = (
     await c.post("/api/v1/simulation/issuing/reversal", {
       transaction_id: auth.body.transaction_id,
@@ -126,6 +129,7 @@ beforeAll(async () => {
   got["webhook-card-recharge-succeeded"] = ev("card.recharge.succeeded");
   got["webhook-card-withdraw-failed"] = ev("card.withdraw.failed");
   got["webhook-card-update-succeeded"] = ev("card.update.succeeded");
+  got["webhook-card-elevate-limit-succeeded"] = ev("card.elevate_limit.succeeded");
 });
 
 afterAll(async () => {
@@ -160,6 +164,8 @@ const NAMES = [
   "webhook-card-recharge-succeeded",
   "webhook-card-withdraw-failed",
   "webhook-card-update-succeeded",
+  "card-elevate-limit",
+  "webhook-card-elevate-limit-succeeded",
 ];
 
 describe("responses match the recorded fixtures' keys and value types", () => {

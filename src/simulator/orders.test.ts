@@ -122,3 +122,54 @@ describe("failing card orders", () => {
     expect(res.body.type).toBe("account_error");
   });
 });
+
+describe("elevate_limit and activate", () => {
+  it("elevate_limit: SHARE only, capped, applied on completion; a failing order keeps the limit", async () => {
+    const { c, cardId } = await setup(SIM_PRODUCT_USD_40963608);
+    const ok = await c.post(`/api/v1/issuing/cards/${cardId}/elevate_limit`, { amount: "800" });
+    expect(ok.status).toBe(200);
+    sim.flush();
+    expect((await c.get(`/api/v1/issuing/cards/${cardId}`)).body.card_limit).toBe(800);
+    failNext("/elevate_limit");
+    await c.post(`/api/v1/issuing/cards/${cardId}/elevate_limit`, { card_limit: 900 });
+    sim.flush();
+    expect((await c.get(`/api/v1/issuing/cards/${cardId}`)).body.card_limit).toBe(800);
+    expect(events("card.elevate_limit.failed")[0]?.source_id).toBe(cardId);
+    for (const body of [{}, { card_limit: 80_001 }, { card_limit: -1 }])
+      expect((await c.post(`/api/v1/issuing/cards/${cardId}/elevate_limit`, body)).status).toBe(
+        400,
+      );
+    await sim.close();
+    const single = await setup();
+    expect(
+      (
+        await single.c.post(`/api/v1/issuing/cards/${single.cardId}/elevate_limit`, {
+          card_limit: 10,
+        })
+      ).status,
+    ).toBe(400);
+  });
+
+  it("activate: validates the body, refuses virtual cards, 404-style card_error for unknown ids", async () => {
+    const { c, cardId } = await setup(SIM_PRODUCT_USD_40963608);
+    const bad = await c.post("/api/v1/issuing/cards/activate", {
+      card_id: cardId,
+      activation_code: "A",
+      pin: "12",
+    });
+    expect(bad.body).toMatchObject({ type: "invalid_request_error" });
+    const virt = await c.post("/api/v1/issuing/cards/activate", {
+      card_id: cardId,
+      activation_code: "A",
+      pin: "123456",
+    });
+    expect(virt.status).toBe(400);
+    expect(virt.body).toMatchObject({ type: "card_error", code: "card_not_activatable" });
+    const unknown = await c.post("/api/v1/issuing/cards/activate", {
+      card_id: "nope",
+      activation_code: "A",
+      pin: "123456",
+    });
+    expect(unknown.body).toMatchObject({ code: "card_not_found" });
+  });
+});

@@ -178,3 +178,16 @@ export const cardStatusUpdate = z.object({
 });
 
 export const amountBody = z.object({ amount: decimal.pipe(z.number().positive()) });
+
+/** elevate_limit: the field name is UNCONFIRMED; `card_limit` and `amount` are both accepted. */
+export const elevateLimitBody = z.object({
+  card_limit: decimal.pipe(z.number().positive()).optional(),
+  amount: decimal.pipe(z.number().positive()).optional(),
+});
+
+export const activateBody = z.object({
+  card_id: z.string().min(1),
+  activation_code: z.string().min(1).max(32),
+  pin: z.string().regex(/^\d{6}$/, "must be 6 digits"),
+  no_pin_payment_amount: decimal.pipe(z.number().min(0)).optional(),
+});

@@ -86,6 +86,8 @@ export interface CardOrder {
   order_status: OrderStatus;
   /** For status orders: the status being applied (drives the webhook). */
   target_status?: CardStatus;
+  /** elevate_limit request: the card_limit (cents) applied when the order completes. */
+  elevate_limit?: number;
   /** fail_after_success fault: the order ends FAILED and its effect is undone. */
   fail?: boolean;
   /** Card fields to restore when a failing update/recharge/withdraw order completes. */

@@ -4,6 +4,9 @@ import { isTokenExpired, UqpayError } from "./errors.ts";
 import { type FetchLike, HttpTransport, type Logger, type RequestSpec } from "./http.ts";
 import { type AccessToken, TokenCache } from "./token-cache.ts";
 import {
+  type ActivateCardBody,
+  type ActivateCardResponse,
+  activateCardResponse,
   type Balance,
   type BalanceTransaction,
   balance,
@@ -24,6 +27,7 @@ import {
   cardOrder,
   cardTransaction,
   cardUpdateResponse,
+  type ElevateLimitBody,
   type ListBalanceTransactionsParams,
   type ListCardholdersParams,
   type ListCardsParams,
@@ -228,6 +232,18 @@ export function createUqpayClient(options: UqpayClientOptions) {
       /** Full PAN, CVV and expiry: never log the result. */
       getSecure: (id: string): Promise<SecureCard> =>
         get(`/v1/issuing/cards/${seg(id)}/secure`, secureCard),
+      /** Physical cards only: activation code from the mailer and a 6-digit PIN. */
+      activate: (body: ActivateCardBody, c?: MaybeIdempotent): Promise<ActivateCardResponse> =>
+        post("/v1/issuing/cards/activate", body, activateCardResponse, () => keyFrom(c, false)),
+      /** Raise a card's limit beyond the usual cap (80000 USD/XUSD, 100000 SGD); result by webhook. */
+      elevateLimit: (
+        id: string,
+        body: ElevateLimitBody,
+        c?: MaybeIdempotent,
+      ): Promise<CardUpdateResponse> =>
+        post(`/v1/issuing/cards/${seg(id)}/elevate_limit`, body, cardUpdateResponse, () =>
+          keyFrom(c, false),
+        ),
       createPanToken: (id: string, c?: MaybeIdempotent): Promise<PanToken> =>
         post(`/v1/issuing/cards/${seg(id)}/token`, {}, panToken, () => keyFrom(c, false)),
     },

@@ -307,4 +307,51 @@ describe("whole flow: client ↔ simulator over HTTP, webhooks verified", () => 
       expect(r.headers["content-type"]).toMatch(/^application\/json/);
     }
   });
+
+  it("elevates a SHARE card's limit (card.elevate_limit.succeeded, source = card id) and refuses activating a virtual card", async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const h = await client.cardholders.create(
+      {
+        email: `elev.${suffix}@example.com`,
+        first_name: "Bo",
+        last_name: "Tan",
+        country_code: "SG",
+        phone_number: `8${String(Date.now()).slice(-7)}`,
+      },
+      { idempotencyKey: randomUUID() },
+    );
+    const share = (await client.products.list()).data.find(
+      (p) => p.card_bin === "40963608" && p.mode_type === "SHARE",
+    );
+    if (!share) throw new Error("no SHARE product");
+    const made = await client.cards.create(
+      {
+        card_currency: "USD",
+        card_product_id: share.product_id,
+        cardholder_id: h.cardholder_id,
+        card_limit: 100,
+      },
+      { idempotencyKey: randomUUID() },
+    );
+    await orderDone(made.card_order_id);
+    const res = await client.cards.elevateLimit(made.card_id, { card_limit: 5000 });
+    await orderDone(res.card_order_id ?? "");
+    expect(Number((await client.cards.retrieve(made.card_id)).card_limit)).toBe(5000);
+    const hook = await webhook("card.elevate_limit.succeeded", (e) => e.source_id === made.card_id);
+    expect(hook.outcome).toBe("succeeded");
+    const tooHigh = await client.cards
+      .elevateLimit(made.card_id, { card_limit: 80_000.01 })
+      .catch((e: unknown) => e);
+    expect(tooHigh).toMatchObject({
+      name: "UqpayError",
+      httpStatus: 400,
+      type: "invalid_request_error",
+    });
+
+    const act = await client.cards
+      .activate({ card_id: made.card_id, activation_code: "ABC123", pin: "123456" })
+      .catch((e: unknown) => e);
+    expect(act).toMatchObject({ name: "UqpayError", httpStatus: 400, type: "card_error" });
+    expect(rejected).toEqual([]);
+  });
 });

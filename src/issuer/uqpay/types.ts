@@ -252,6 +252,21 @@ export interface UpdateCardStatusBody {
   card_status: "ACTIVE" | "FROZEN" | "CANCELLED";
   update_reason?: string;
 }
+/** POST /v1/issuing/cards/activate (physical cards; paths from [G]/[P]/[C]). */
+export interface ActivateCardBody {
+  card_id: string;
+  activation_code: string;
+  /** 6 digits. */
+  pin: string;
+  no_pin_payment_amount?: number;
+}
+export const activateCardResponse = z.object({ request_status: z.string() });
+export type ActivateCardResponse = z.output<typeof activateCardResponse>;
+/** POST /v1/issuing/cards/{id}/elevate_limit; the body field name is UNCONFIRMED (card_limit sent). */
+export interface ElevateLimitBody {
+  card_limit: number;
+}
+
 export interface ListCardsParams extends PageParams {
   card_number?: string;
   card_status?: string;

@@ -10,11 +10,13 @@ import { hasAtMostTwoDecimals, toCents } from "../money.ts";
 import { findProduct, type Product, type RequiredField } from "../products.ts";
 import { reqSim } from "../reqstate.ts";
 import {
+  activateBody,
   amountBody,
   type CardCreate,
   cardCreate,
   cardStatusUpdate,
   cardUpdate,
+  elevateLimitBody,
 } from "../schemas.ts";
 import type { Card, Cardholder } from "../state.ts";
 import { isoTime } from "../time.ts";
@@ -389,6 +391,49 @@ export function registerCardRoutes(app: FastifyInstance, ctx: SimContext): void 
       return orderView(order);
     });
   }
+
+  // Paths from the Go/Python SDKs and the CLI; bodies partly UNCONFIRMED (see the fact sheet §4).
+  app.post<{ Params: { id: string } }>("/api/v1/issuing/cards/:id/elevate_limit", async (req) => {
+    const card = findCard(ctx, req.params.id);
+    const input = parseBody(elevateLimitBody, req.body);
+    const wanted = input.card_limit ?? input.amount;
+    if (wanted === undefined) throw invalidRequest("card_limit: is required");
+    if (card.card_status !== "ACTIVE" && card.card_status !== "FROZEN")
+      throw cardError(
+        "invalid_card_status",
+        `card is ${card.card_status}; its limit cannot change`,
+      );
+    if (card.mode_type === "SINGLE" || card.usage_type === "ONE_TIME")
+      throw invalidRequest("card_limit: cannot be elevated for SINGLE or ONE_TIME cards");
+    const cap = card.card_currency === "SGD" ? 100_000 : 80_000;
+    if (wanted > cap)
+      throw invalidRequest(`card_limit: at most ${cap} ${card.card_currency} can be granted`);
+    const order = newOrder(ctx, card, "CARD_UPDATE", 0, "PROCESSING");
+    order.elevate_limit = cents(wanted, "card_limit");
+    if (failRequested(req.raw)) order.fail = true;
+    ctx.scheduler.add("order_complete", order.card_order_id, ctx.settings.orderDelayMs);
+    return {
+      card_id: card.card_id,
+      card_order_id: order.card_order_id,
+      order_status: order.order_status,
+    };
+  });
+
+  // Physical cards arrive inactive and are activated with the code from the mailer. The
+  // simulator issues virtual cards only (ACTIVE on creation), so this validates and refuses.
+  app.post("/api/v1/issuing/cards/activate", async (req) => {
+    const input = parseBody(activateBody, req.body);
+    const card = findCard(ctx, input.card_id);
+    if (card.form_factor !== "PHYSICAL" || card.card_status !== "PENDING")
+      throw cardError(
+        "card_not_activatable",
+        `card is a ${card.form_factor} ${card.card_status} card; only pending physical cards can be activated`,
+      );
+    card.card_status = "ACTIVE";
+    if (input.no_pin_payment_amount !== undefined)
+      card.no_pin_payment_amount = input.no_pin_payment_amount;
+    return { request_status: "SUCCESS" };
+  });
 
   app.post<{ Params: { id: string } }>("/api/v1/issuing/cards/:id/token", async (req) => {
     const card = findCard(ctx, req.params.id);
