@@ -58,6 +58,8 @@ export class CardrailError extends Error {
   override name = "CardrailError";
   readonly status: number;
   readonly code: ErrorCode | "unexpected_response";
+  /** The code exactly as the server sent it (a newer server may send one this SDK does not know). */
+  readonly rawCode: string;
   readonly details: unknown;
   readonly requestId: string | undefined;
   /** From the `Retry-After` header, when the server sent one. */
@@ -71,6 +73,7 @@ export class CardrailError extends Error {
     this.code = (ERROR_CODES as readonly string[]).includes(init.code)
       ? (init.code as ErrorCode)
       : "unexpected_response";
+    this.rawCode = init.code;
     this.details = init.details;
     this.requestId = init.requestId;
     this.retryAfterSeconds = init.retryAfterSeconds;
