@@ -52,6 +52,9 @@ async function main() {
       SIMULATOR_REVIEW_DELAY_MS: process.env.SIMULATOR_REVIEW_DELAY_MS ?? "10",
       SIMULATOR_CARD_ACTIVATION_DELAY_MS: process.env.SIMULATOR_CARD_ACTIVATION_DELAY_MS ?? "5",
       STATUS_REFRESH_INTERVAL_MS: "0",
+      // The per-key limit (default 6,000/min = 100 req/s per key) would cap every scenario that
+      // drives one key; it stays in the request path, just high enough never to trigger.
+      RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? "1000000000",
     });
     if (!config.DATABASE_URL) throw new Error("bench/server.ts needs DATABASE_URL (PostgreSQL)");
     // inMemoryDatabase only matters without DATABASE_URL; here it keeps the simulator from
