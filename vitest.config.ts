@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 // Each test file gets its own database (see test/fixtures/db.ts), so files run in parallel forks.
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 60_000,

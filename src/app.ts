@@ -15,6 +15,7 @@ import { requestIdFor } from "./http/request-id.ts";
 import type { App } from "./http/types.ts";
 import { cardholderRoutes } from "./modules/cardholders/routes.ts";
 import { cardRoutes } from "./modules/cards/routes.ts";
+import { inboundWebhookRoutes } from "./modules/inbound/routes.ts";
 import { walletRoutes } from "./modules/wallet/routes.ts";
 
 export type { AppDeps } from "./http/deps.ts";
@@ -44,6 +45,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promis
   await app.register(multipart, { throwFileSizeLimit: true });
 
   app.get("/healthz", async () => ({ ok: true }));
+  await app.register(inboundWebhookRoutes(deps));
 
   await app.register(
     async (api) => {

@@ -28,12 +28,16 @@ export const configSchema = z.object({
   UQPAY_BASE_URL: z.url().default("https://api-sandbox.uqpaytech.com/api"),
   UQPAY_CLIENT_ID: z.string().min(1).optional(),
   UQPAY_API_KEY: z.string().min(1).optional(),
+  /** Secret UQPay signs its webhooks with (x-wk-signature); without it live webhooks are refused. */
+  UQPAY_WEBHOOK_SECRET: z.string().min(8).optional(),
   UQPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 
   // Test-mode upstream (dk_test_ keys): the built-in simulator, or an external one.
   SIMULATOR_URL: z.url().optional(),
   SIMULATOR_CLIENT_ID: z.string().min(1).default("sim-client"),
   SIMULATOR_API_KEY: z.string().min(1).default("sim-key"),
+  /** Secret of an external simulator's webhooks; the in-process one gets a random secret per start. */
+  SIMULATOR_WEBHOOK_SECRET: z.string().min(8).optional(),
   SIMULATOR_REVIEW_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(1000),
   SIMULATOR_CARD_ACTIVATION_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(200),
   SIMULATOR_SEED: z.coerce.number().int().optional(),

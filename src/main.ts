@@ -16,6 +16,7 @@ async function main() {
   const demo = seed ? await seedDemoTenant(runtime.database.db, runtime.hashKey) : null;
 
   const address = await runtime.app.listen({ port: config.PORT, host: config.HOST });
+  await runtime.connectSimulatorWebhooks(address);
   runtime.startSweeps();
   logger.info(
     {

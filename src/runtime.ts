@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { type OpenDatabase, openDatabase } from "./db/open.ts";
+import type { Mode } from "./db/schema.ts";
 import type { App } from "./http/types.ts";
 import { createIssuers, type IssuerFor } from "./issuer/issuers.ts";
 import { recoverCards } from "./jobs/recover-cards.ts";
@@ -20,9 +22,13 @@ export interface Runtime {
   simulatorUrl: string;
   hashKey: ReturnType<typeof keyHasher>;
   issuerFor: IssuerFor;
+  /** The secret each mode's issuer webhooks are signed with. */
+  webhookSecret(mode: Mode): string | null;
   /** One pass of the recovery sweep (also run on a timer by `startSweeps`). */
   recoverOnce(): ReturnType<typeof recoverCards>;
   startSweeps(): void;
+  /** Points the in-process simulator's webhooks at this service, once it listens at `baseUrl`. */
+  connectSimulatorWebhooks(baseUrl: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,6 +66,12 @@ export async function createRuntime(
   }
 
   const issuerFor = createIssuers(config, logger, simulatorUrl);
+  // The in-process simulator signs its webhooks with a secret made fresh at each start.
+  const simulatorWebhookSecret = simulator
+    ? randomBytes(24).toString("base64url")
+    : (config.SIMULATOR_WEBHOOK_SECRET ?? null);
+  const webhookSecret = (mode: Mode) =>
+    mode === "test" ? simulatorWebhookSecret : (config.UQPAY_WEBHOOK_SECRET ?? null);
   const unpublish =
     simulator && !options.inMemoryDatabase
       ? await publishRuntimeInfo(config.CARDRAIL_DATA_DIR, simulatorUrl)
@@ -71,6 +83,7 @@ export async function createRuntime(
       db: database.db,
       hashKey,
       issuerFor,
+      webhookSecret,
       settings: {
         statusRefreshIntervalMs: config.STATUS_REFRESH_INTERVAL_MS,
         idempotencyLockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
@@ -104,7 +117,22 @@ export async function createRuntime(
     simulatorUrl,
     hashKey,
     issuerFor,
+    webhookSecret,
     recoverOnce,
+    async connectSimulatorWebhooks(baseUrl) {
+      if (!simulator || !simulatorWebhookSecret) return;
+      const admin = simulatorUrl.replace(/\/api$/, "");
+      const response = await fetch(`${admin}/__sim/webhooks`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          url: `${baseUrl}/webhooks/uqpay/test`,
+          secret: simulatorWebhookSecret,
+        }),
+      });
+      if (!response.ok)
+        throw new Error(`could not configure the simulator's webhooks: ${response.status}`);
+    },
     startSweeps() {
       const recovery = setInterval(() => {
         if (sweeping) return; // one pass at a time per process

@@ -12,6 +12,8 @@ export interface AppDeps {
   hashKey: KeyHasher;
   /** The issuer for a mode: the simulator for test, the configured upstream for live (null if unconfigured). */
   issuerFor(mode: Mode): CardIssuer | null;
+  /** The secret the issuer signs its webhooks with, per mode (null: that mode's webhooks are refused). */
+  webhookSecret(mode: Mode): string | null;
   settings: CoreSettings &
     RateLimitSettings & {
       uploadMaxFileBytes: number;

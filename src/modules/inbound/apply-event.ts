@@ -1,0 +1,122 @@
+import { sql } from "kysely";
+import type { Log } from "../../core/context.ts";
+import type { Db } from "../../db/pool.ts";
+import type { Mode } from "../../db/schema.ts";
+import type { CardIssuer, IssuerEvent } from "../../issuer/port.ts";
+import { holderStatusFromIssuer } from "../cardholders/status.ts";
+import { applyIssuerState, cardStatusFromIssuer } from "../cards/settle.ts";
+
+export interface InboundDeps {
+  db: Db;
+  mode: Mode;
+  issuer: CardIssuer | null;
+  log: Log;
+}
+
+export type ApplyResult = "applied" | "duplicate" | "ignored";
+
+/**
+ * Applies one issuer webhook. Deduplicated by event id in the database, so the same event delivered
+ * to several instances, or twice, acts once. Out-of-order delivery is harmless because every
+ * transition is conditional on the state it leaves (statuses never move backwards; money moves
+ * once, by unique ledger references). An event that fails mid-way is not marked processed, so the
+ * issuer's redelivery applies it again (every step is idempotent).
+ */
+export async function applyIssuerEvent(
+  deps: InboundDeps,
+  event: IssuerEvent,
+): Promise<ApplyResult> {
+  const seen = await deps.db
+    .insertInto("inbound_events")
+    .values({
+      mode: deps.mode,
+      event_id: event.eventId,
+      event_type: event.type,
+      processed_at: null,
+    })
+    .onConflict((oc) => oc.columns(["mode", "event_id"]).doUpdateSet({ event_type: event.type }))
+    .returning(["processed_at"])
+    .executeTakeFirstOrThrow();
+  if (seen.processed_at) return "duplicate";
+
+  const result = await apply(deps, event);
+  await deps.db
+    .updateTable("inbound_events")
+    .set({ processed_at: sql<Date>`now()` })
+    .where("mode", "=", deps.mode)
+    .where("event_id", "=", event.eventId)
+    .execute();
+  return result;
+}
+
+async function apply(deps: InboundDeps, event: IssuerEvent): Promise<ApplyResult> {
+  switch (event.kind) {
+    case "cardholder_status": {
+      const next = holderStatusFromIssuer(event.status);
+      // Forward only: IN_REVIEW may become final; a final status never changes.
+      const updated = await deps.db
+        .updateTable("cardholders")
+        .set({
+          status: next,
+          issuer_status: event.status,
+          last_synced_at: sql<Date>`now()`,
+          updated_at: sql<Date>`now()`,
+          decided_at: next === "IN_REVIEW" ? null : sql<Date>`now()`,
+        })
+        .where("mode", "=", deps.mode)
+        .where("issuer_cardholder_id", "=", event.issuerCardholderId)
+        .where("status", "=", "IN_REVIEW")
+        .executeTakeFirst();
+      return updated.numUpdatedRows > 0n ? "applied" : "ignored";
+    }
+    case "card_created":
+    case "card_status": {
+      const card = await deps.db
+        .selectFrom("cards")
+        .selectAll()
+        .where("mode", "=", deps.mode)
+        .where((eb) =>
+          event.kind === "card_created" && event.cardRef
+            ? eb.or([eb("id", "=", event.cardRef), eb("issuer_card_id", "=", event.issuerCardId)])
+            : eb("issuer_card_id", "=", event.issuerCardId),
+        )
+        .executeTakeFirst();
+      if (!card) {
+        deps.log.warn(
+          { eventId: event.eventId, type: event.type },
+          "issuer event for a card we do not know",
+        );
+        return "ignored";
+      }
+      const status =
+        event.kind === "card_created"
+          ? event.succeeded
+            ? cardStatusFromIssuer(
+                event.status && event.status !== "PENDING" ? event.status : "ACTIVE",
+              )
+            : "failed"
+          : cardStatusFromIssuer(event.status);
+      const ctx = {
+        db: deps.db,
+        tenantId: card.tenant_id,
+        mode: card.mode,
+        issuer: deps.issuer,
+        log: deps.log,
+        now: () => new Date(),
+      };
+      await applyIssuerState(ctx, card, {
+        status,
+        issuerStatus:
+          event.kind === "card_created" && !event.succeeded ? "FAILED" : (event.status ?? "ACTIVE"),
+        issuerCardId: event.issuerCardId,
+        failureReason:
+          status === "failed"
+            ? "The card issuer failed to create the card; the amount was refunded"
+            : undefined,
+      });
+      return "applied";
+    }
+    case "other":
+      return "ignored";
+  }
+}

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { CardrailError } from "../../core/errors.ts";
+import type { Db } from "../../db/pool.ts";
+import type { Mode } from "../../db/schema.ts";
+import type { IssuerFor } from "../../issuer/issuers.ts";
+import { parseUqpayEvent } from "../../issuer/uqpay/inbound-events.ts";
+import { verifyWebhookSignature } from "../../issuer/uqpay/webhook-signature.ts";
+import { applyIssuerEvent } from "./apply-event.ts";
+
+export interface InboundWebhookDeps {
+  db: Db;
+  issuerFor: IssuerFor;
+  /** The signing secret UQPay (or the simulator) uses per mode; a mode without one refuses every call. */
+  webhookSecret(mode: Mode): string | null;
+}
+
+/**
+ * POST /webhooks/uqpay/:mode — UQPay's webhooks. The body is kept raw: the signature
+ * (x-wk-signature = HMAC-SHA512 over body + x-wk-timestamp) is checked over the exact bytes
+ * before anything is parsed, and stale timestamps (> 300 s) are refused.
+ */
+export const inboundWebhookRoutes =
+  (deps: InboundWebhookDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.addContentTypeParser(
+      "application/json",
+      { parseAs: "buffer", bodyLimit: 256 * 1024 },
+      (_req, body, done) => done(null, body),
+    );
+    app.post(
+      "/webhooks/uqpay/:mode",
+      {
+        schema: {
+          tags: ["issuer webhooks"],
+          summary: "Receives UQPay's signed webhooks (for the issuer, not for tenants)",
+          params: z.object({ mode: z.enum(["test", "live"]) }),
+        },
+      },
+      async (request, reply) => {
+        const mode = request.params.mode;
+        const secret = deps.webhookSecret(mode);
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const header = (name: string) => {
+          const value = request.headers[name];
+          return typeof value === "string" ? value : undefined;
+        };
+        const verified = secret
+          ? verifyWebhookSignature({
+              rawBody: raw,
+              timestampHeader: header("x-wk-timestamp") ?? "",
+              signatureHeader: header("x-wk-signature") ?? "",
+              secret,
+            })
+          : { ok: false as const, reason: "no_secret_configured" };
+        if (!verified.ok) {
+          request.log.warn({ reason: verified.reason, mode }, "refused an issuer webhook");
+          throw new CardrailError("invalid_credentials", "Invalid webhook signature");
+        }
+        let body: unknown;
+        try {
+          body = JSON.parse(raw.toString("utf8"));
+        } catch {
+          throw new CardrailError("validation_error", "Webhook body is not JSON", [
+            { field: "body", message: "must be JSON" },
+          ]);
+        }
+        const event = parseUqpayEvent(body);
+        if (!event) {
+          throw new CardrailError("validation_error", "Not a webhook event", [
+            { field: "event_id", message: "required" },
+          ]);
+        }
+        const result = await applyIssuerEvent(
+          { db: deps.db, mode, issuer: deps.issuerFor(mode), log: request.log },
+          event,
+        );
+        request.log.info({ eventId: event.eventId, type: event.type, result }, "issuer webhook");
+        return reply.status(200).send({ received: true, result });
+      },
+    );
+  };
