@@ -1,9 +1,12 @@
 /** The fixed card products of the sandbox. Ids are constants so other code and tests can use them. */
 export const SIM_PRODUCT_USD_40963608 = "0e1f4a50-4096-4360-8a00-000040963608";
 /**
- * A SINGLE-mode product on the sandbox BIN (listed after the SHARE one): money is moved from the
- * issuing balance onto the card by card_limit/recharge and back by withdraw, so both balances move
- * visibly, and authorizations can still be simulated (they need BIN 40963608).
+ * A SINGLE-mode product on the sandbox BIN, listed FIRST: money is moved from the issuing balance
+ * onto the card by card_limit/recharge and back by withdraw, so both balances visibly move, and
+ * authorizations can still be simulated (they need BIN 40963608). A client that takes "the first
+ * product on BIN 40963608" therefore sees recharges move the issuing balance; the SHARE product
+ * (the fact sheet's example, and the one Cardrail is configured with) is second. Not in the fact
+ * sheet: the real sandbox's product list depends on the account.
  */
 export const SIM_PRODUCT_USD_SINGLE_40963608 = "0e1f4a50-4096-4360-8a01-000040963608";
 export const SIM_PRODUCT_ENHANCED_46651711 = "0e1f4a50-4665-4171-8a00-000046651711";
@@ -72,12 +75,12 @@ const KYC_VERIFICATION: RequiredField = {
 
 export const PRODUCTS: readonly Product[] = [
   {
-    product_id: SIM_PRODUCT_USD_40963608,
-    mode_type: "SHARE",
+    product_id: SIM_PRODUCT_USD_SINGLE_40963608,
+    mode_type: "SINGLE",
     card_bin: "40963608",
     card_scheme: "VISA",
     card_form: ["VIR"],
-    card_currency: ["USD"],
+    card_currency: ["USD", "SGD"],
     max_card_quota: 100000,
     no_pin_payment_amount: [{ amount: "2000", currency: "USD" }],
     product_status: "ENABLED",
@@ -87,12 +90,12 @@ export const PRODUCTS: readonly Product[] = [
     update_time: "2024-03-21T17:17:32+08:00",
   },
   {
-    product_id: SIM_PRODUCT_USD_SINGLE_40963608,
-    mode_type: "SINGLE",
+    product_id: SIM_PRODUCT_USD_40963608,
+    mode_type: "SHARE",
     card_bin: "40963608",
     card_scheme: "VISA",
     card_form: ["VIR"],
-    card_currency: ["USD", "SGD"],
+    card_currency: ["USD"],
     max_card_quota: 100000,
     no_pin_payment_amount: [{ amount: "2000", currency: "USD" }],
     product_status: "ENABLED",
