@@ -67,6 +67,8 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
   /** An in-flight idempotency key older than this is considered abandoned (its process died) and may be resumed. */
   IDEMPOTENCY_LOCK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** A reveal of a card still being issued waits this long for it before answering 409 card_not_active. */
+  REVEAL_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
   /** While a cardholder is IN_REVIEW, a status poll refreshes from the upstream at most this often. */
   STATUS_REFRESH_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
 });

@@ -87,6 +87,7 @@ export async function createRuntime(
       settings: {
         statusRefreshIntervalMs: config.STATUS_REFRESH_INTERVAL_MS,
         idempotencyLockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
+        revealWaitMs: config.REVEAL_WAIT_MS,
         uploadMaxFileBytes: config.UPLOAD_MAX_FILE_BYTES,
         uploadMaxTotalBytes: config.UPLOAD_MAX_TOTAL_BYTES,
         perKeyPerMinute: config.RATE_LIMIT_PER_MINUTE,

@@ -22,6 +22,8 @@ export interface TenantContext {
 export interface CoreSettings {
   statusRefreshIntervalMs: number;
   idempotencyLockTimeoutMs: number;
+  /** How long a reveal waits for a card that is still being issued before answering 409. */
+  revealWaitMs: number;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface FieldIssue {
 
 export class CardrailError extends Error {
   override readonly name = "CardrailError";
+  /** True when this is an idempotent replay of a stored outcome (the response says so in a header). */
+  replayed = false;
   constructor(
     readonly code: ErrorCode,
     message: string,

@@ -4,6 +4,7 @@ import { errorStatus } from "./error-status.ts";
 
 /** The contract's error body: `{ success: false, error: { code, message, details }, requestId }`. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: CardrailError) {
+  if (error.replayed) reply.header("idempotent-replayed", "true");
   if (error.retryAfterSeconds !== undefined)
     reply.header("retry-after", String(error.retryAfterSeconds));
   return reply.status(errorStatus[error.code]).send({

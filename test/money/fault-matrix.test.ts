@@ -145,6 +145,28 @@ describe("the fault matrix at the card-create call", () => {
     await expectLedgerBalanced(cardrail);
   });
 
+  it("a definite refusal refunds at once, and its replay is the same 502 marked as replayed", async () => {
+    await sim("/__sim/faults", "DELETE");
+    const refusedHolder = await activeHolder(tenant);
+    const row = await cardrail.runtime.database.db
+      .selectFrom("cardholders")
+      .select("issuer_cardholder_id")
+      .where("id", "=", refusedHolder)
+      .executeTakeFirstOrThrow();
+    // The issuer withdraws its KYC approval after we saw ACTIVE: it refuses the card (400).
+    await sim(`/__sim/cardholders/${row.issuer_cardholder_id}/kyc`, "POST", { status: "FAILED" });
+    const before = await walletMinor(cardrail, tenant.tenantId);
+    const first = await issueCard(tenant, { holderId: refusedHolder, loadAmount: 4 }, "refused-once");
+    expect(first.status).toBe(502);
+    expect(first.body.error).toMatchObject({ code: "upstream_rejected", details: { status: "failed" } });
+    expect(await walletMinor(cardrail, tenant.tenantId)).toBe(before);
+    const again = await issueCard(tenant, { holderId: refusedHolder, loadAmount: 4 }, "refused-once");
+    expect(again.status).toBe(502);
+    expect(again.body.error).toEqual(first.body.error);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    await expectLedgerBalanced(cardrail);
+  });
+
   it("every card in the run is settled and the upstream holds one card per card at most", async () => {
     await recoverUntilSettled(cardrail);
     const open = await cardrail.runtime.database.db

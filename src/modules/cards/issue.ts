@@ -52,11 +52,11 @@ export async function issueCard(
   idempotencyKey?: string,
 ): Promise<IssueResult> {
   requireIssuer(ctx);
-  const product = await checkPreconditions(ctx, settings, input);
   const ref: KeyRef | null = idempotencyKey
     ? { tenantId: ctx.tenantId, mode: ctx.mode, key: idempotencyKey }
     : null;
 
+  // The key first: a replay answers the first outcome even if the product or holder changed since.
   let card: CardRow | undefined;
   if (ref) {
     const claim = await claimKey(
@@ -65,8 +65,9 @@ export async function issueCard(
       { path: "POST /cards", hash: requestHash(input) },
       settings.idempotencyLockTimeoutMs,
     );
-    if (claim.state === "replay")
-      return { ...replay(claim.outcome as IssueOutcome), replayed: true };
+    if (claim.state === "replay") {
+      return { ...replay(claim.outcome as IssueOutcome, true), replayed: true };
+    }
     if (claim.state === "resume" && claim.recoveryPoint === "card_created" && claim.cardId) {
       card = await ctx.db
         .selectFrom("cards")
@@ -76,19 +77,25 @@ export async function issueCard(
     }
   }
 
+  let issuerProductId: string;
   try {
-    card ??= await debitAndRecord(ctx, input, ref);
+    if (card) {
+      // Resuming a debited card: its product was checked when it was debited.
+      issuerProductId = await issuerProductOf(ctx, card.product_id);
+    } else {
+      const product = await checkPreconditions(ctx, settings, input);
+      issuerProductId = product.issuer_product_id;
+      card = await debitAndRecord(ctx, input, ref);
+    }
   } catch (error) {
     // Nothing was recorded or debited: forget the key so a retry (after funding, say) runs afresh.
-    if (ref) await releaseKey(ctx.db, ref);
+    if (ref && !card) await releaseKey(ctx.db, ref);
     throw error;
   }
 
   // A resumed request whose card was meanwhile settled (by the recovery sweep) answers from the record.
   const outcome =
-    card.status === "creating"
-      ? await callIssuer(ctx, card, product.issuer_product_id)
-      : outcomeOf(card);
+    card.status === "creating" ? await callIssuer(ctx, card, issuerProductId) : outcomeOf(card);
   if (outcome === "unknown") {
     if (ref) await unlockKey(ctx.db, ref);
     throw new CardrailError(
@@ -99,13 +106,30 @@ export async function issueCard(
     );
   }
   if (ref) await finishKey(ctx.db, ref, outcome);
-  return { ...replay(outcome), replayed: false };
+  return { ...replay(outcome, false), replayed: false };
 }
 
-function replay(outcome: IssueOutcome): { card: CardView } {
-  if ("error" in outcome)
-    throw new CardrailError(outcome.error.code, outcome.error.message, outcome.error.details);
+function replay(outcome: IssueOutcome, replayed: boolean): { card: CardView } {
+  if ("error" in outcome) {
+    const error = new CardrailError(
+      outcome.error.code,
+      outcome.error.message,
+      outcome.error.details,
+    );
+    error.replayed = replayed;
+    throw error;
+  }
   return { card: outcome.ok };
+}
+
+async function issuerProductOf(ctx: TenantContext, productId: string): Promise<string> {
+  const product = await ctx.db
+    .selectFrom("card_products")
+    .select("issuer_product_id")
+    .where("mode", "=", ctx.mode)
+    .where("id", "=", productId)
+    .executeTakeFirstOrThrow();
+  return product.issuer_product_id;
 }
 
 /** The request's identity for Idempotency-Key comparison: normalised, so formatting differences do not count. */

@@ -45,12 +45,31 @@ export interface RevealAudit {
  * or logged; the reveal itself is written to the audit trail before the details are returned, so a
  * reveal that cannot be audited is not made.
  */
+/**
+ * The card once it is issued, or as it stands after `waitMs`: the contract's flow reveals right
+ * after creating, while the issuer may still be activating the card (sub-second in test mode).
+ */
+async function waitUntilIssued(
+  ctx: TenantContext,
+  cardId: string,
+  waitMs: number,
+): Promise<CardRow> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const card = await getCard(ctx, cardId);
+    if ((card.status !== "pending" && card.status !== "creating") || Date.now() >= deadline)
+      return card;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
 export async function revealCard(
   ctx: TenantContext,
   cardId: string,
   audit: RevealAudit,
+  options: { waitMs: number },
 ): Promise<{ card: CardRow; details: SecureCardDetails }> {
-  const card = await getCard(ctx, cardId);
+  const card = await waitUntilIssued(ctx, cardId, options.waitMs);
   const issuer = requireIssuer(ctx);
   if ((card.status !== "active" && card.status !== "frozen") || !card.issuer_card_id) {
     throw new CardrailError(

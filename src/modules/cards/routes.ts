@@ -117,11 +117,16 @@ export const cardRoutes =
       async (request, reply) => {
         const ctx = tenantContext(deps, request);
         reply.header("cache-control", "no-store");
-        const { card, details } = await revealCard(ctx, request.params.cardId, {
-          apiKeyId: request.auth.keyId,
-          requestId: request.id,
-          clientIp: request.ip ?? null,
-        });
+        const { card, details } = await revealCard(
+          ctx,
+          request.params.cardId,
+          {
+            apiKeyId: request.auth.keyId,
+            requestId: request.id,
+            clientIp: request.ip ?? null,
+          },
+          { waitMs: deps.settings.revealWaitMs },
+        );
         return {
           success: true,
           cardDetails: {
