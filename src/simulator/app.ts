@@ -25,6 +25,7 @@ import { registerCardholderRoutes } from "./routes/cardholders.ts";
 import { registerCardRoutes } from "./routes/cards.ts";
 import { registerProductRoutes } from "./routes/products.ts";
 import { registerSimulationRoutes } from "./routes/simulation.ts";
+import { registerTransferRoutes } from "./routes/transfers.ts";
 import { Scheduler } from "./scheduler.ts";
 import { type KycStatus, SimState } from "./state.ts";
 import { Webhooks } from "./webhooks.ts";
@@ -371,6 +372,7 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
   registerCardRoutes(app, ctx);
   registerBalanceRoutes(app, ctx);
   registerSimulationRoutes(app, ctx);
+  registerTransferRoutes(app, ctx);
 
   const reset = () => {
     scheduler.clearTimers();

@@ -115,6 +115,21 @@ beforeAll(async () => {
       update_reason: "x",
     })
   ).body;
+  const tr = await c.post("/api/v1/issuing/transfers", {
+    source_account_id: sim.ctx.state.accountId,
+    destination_account_id: "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d",
+    currency: "USD",
+    amount: 10,
+  });
+  got["transfer-create"] = tr.body;
+  got.transfer = (await c.get(`/api/v1/issuing/transfers/${tr.body.transfer_id}`)).body;
+  got["report-create"] = (
+    await c.post("/api/v1/issuing/reports", {
+      report_type: "BALANCE_TRANSACTION",
+      start_time: "2026-01-01T00:00:00+08:00",
+      end_time: "2026-02-01T00:00:00+08:00",
+    })
+  ).body;
   got.error = (await c.get("/api/v1/issuing/cards/00000000-0000-4000-8000-000000000000")).body;
   const pending = await c.post("/api/v1/issuing/cardholders", holder({ identity: idCard("S99") }));
   sim.flush();
@@ -166,6 +181,9 @@ const NAMES = [
   "webhook-card-update-succeeded",
   "card-elevate-limit",
   "webhook-card-elevate-limit-succeeded",
+  "transfer-create",
+  "transfer",
+  "report-create",
 ];
 
 describe("responses match the recorded fixtures' keys and value types", () => {

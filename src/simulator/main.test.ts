@@ -36,3 +36,14 @@ describe("simulator env", () => {
     expect(env.SIM_FAULTS?.[0]).toMatchObject({ kind: "timeout", count: 1 });
   });
 });
+
+describe("simulator env: token limit and Bearer strictness", () => {
+  it("parses SIM_TOKEN_RATE_LIMIT_PER_MINUTE and SIM_REQUIRE_BEARER", () => {
+    expect(
+      parseEnv({ SIM_TOKEN_RATE_LIMIT_PER_MINUTE: "60", SIM_REQUIRE_BEARER: "true" }),
+    ).toMatchObject({ SIM_TOKEN_RATE_LIMIT_PER_MINUTE: 60, SIM_REQUIRE_BEARER: true });
+    expect(() => parseEnv({ SIM_TOKEN_RATE_LIMIT_PER_MINUTE: "0" })).toThrow(
+      /SIM_TOKEN_RATE_LIMIT_PER_MINUTE/,
+    );
+  });
+});

@@ -139,6 +139,25 @@ export interface CardTx {
   reversed: boolean;
 }
 
+export interface Transfer {
+  transfer_id: string;
+  source_account_id: string;
+  destination_account_id: string;
+  currency: string;
+  amount: number;
+  remark: string;
+  transfer_status: "PENDING" | "FAILED" | "COMPLETED";
+  create_time: number;
+}
+
+export interface Report {
+  report_id: string;
+  report_type: string;
+  start_time: number;
+  end_time: number;
+  create_time: number;
+}
+
 export interface IdemEntry {
   hash: string;
   status: number;
@@ -170,6 +189,9 @@ export interface Snapshot {
   cardTxs: CardTx[];
   idem: [string, IdemEntry][];
   jobs: Job[];
+  /** Added later: absent in older snapshots. */
+  transfers?: Transfer[];
+  reports?: Report[];
 }
 
 export class SimState {
@@ -182,8 +204,12 @@ export class SimState {
   cardTxs = new Map<string, CardTx>();
   idem = new Map<string, IdemEntry>();
   jobs = new Map<string, Job>();
+  transfers = new Map<string, Transfer>();
+  reports = new Map<string, Report>();
 
   clear(): void {
+    this.transfers.clear();
+    this.reports.clear();
     this.cardholders.clear();
     this.cards.clear();
     this.orders.clear();
@@ -208,6 +234,8 @@ export class SimState {
       // In-flight entries are not worth keeping: the request that owned them died with us.
       idem: [...this.idem.entries()].filter(([, e]) => !e.pending),
       jobs: [...this.jobs.values()],
+      transfers: [...this.transfers.values()],
+      reports: [...this.reports.values()],
     };
   }
 
@@ -222,5 +250,7 @@ export class SimState {
     for (const t of s.cardTxs) this.cardTxs.set(t.transaction_id, t);
     for (const [k, e] of s.idem) this.idem.set(k, e);
     for (const j of s.jobs) this.jobs.set(j.id, j);
+    for (const t of s.transfers ?? []) this.transfers.set(t.transfer_id, t);
+    for (const r of s.reports ?? []) this.reports.set(r.report_id, r);
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { z } from "zod";
+import { z } from "zod";
 import { isTokenExpired, UqpayError } from "./errors.ts";
 import { type FetchLike, HttpTransport, type Logger, type RequestSpec } from "./http.ts";
 import { type AccessToken, TokenCache } from "./token-cache.ts";
@@ -20,6 +20,8 @@ import {
   type CardUpdateResponse,
   type CreateCardBody,
   type CreateCardholderBody,
+  type CreateReportBody,
+  type CreateTransferBody,
   card,
   cardCreateResponse,
   cardholder,
@@ -39,11 +41,15 @@ import {
   paged,
   panToken,
   product,
+  reportCreateResponse,
   type SecureCard,
   type SimulateAuthorizationBody,
   type SimulateReversalBody,
   secureCard,
+  type Transfer,
   tokenResponse,
+  transfer,
+  transferCreateResponse,
   type UpdateCardBody,
   type UpdateCardholderBody,
   type UpdateCardStatusBody,
@@ -141,7 +147,14 @@ export function createUqpayClient(options: UqpayClientOptions) {
       if (spec.method === "POST")
         headers["x-idempotency-key"] = spec.idempotencyKey ?? randomUUID();
       return http.execute(
-        { method: spec.method, path: spec.path, query: spec.query, body: spec.body, headers },
+        {
+          method: spec.method,
+          path: spec.path,
+          query: spec.query,
+          body: spec.body,
+          headers,
+          responseType: spec.responseType,
+        },
         schema,
       );
     };
@@ -263,6 +276,25 @@ export function createUqpayClient(options: UqpayClientOptions) {
         get("/v1/issuing/transactions", cardTxPage, q(p)),
       retrieve: (id: string): Promise<CardTransaction> =>
         get(`/v1/issuing/transactions/${seg(id)}`, cardTransaction),
+    },
+
+    transfers: {
+      /** Moves money between the master account and a sub-account: the key is required. */
+      create: (body: CreateTransferBody, c: Idempotent): Promise<{ transfer_id: string }> =>
+        post("/v1/issuing/transfers", body, transferCreateResponse, () => keyFrom(c, true)),
+      retrieve: (id: string): Promise<Transfer> =>
+        get(`/v1/issuing/transfers/${seg(id)}`, transfer),
+    },
+
+    reports: {
+      create: (body: CreateReportBody, c?: MaybeIdempotent): Promise<{ report_id: string }> =>
+        post("/v1/issuing/reports", body, reportCreateResponse, () => keyFrom(c, false)),
+      /** The report file as text (CSV in the simulator; the upstream format is UNCONFIRMED). */
+      download: (id: string): Promise<string> =>
+        call(
+          { method: "GET", path: `/v1/issuing/reports/${seg(id)}`, responseType: "text" },
+          z.string(),
+        ),
     },
 
     simulation: {

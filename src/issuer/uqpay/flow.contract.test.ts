@@ -354,4 +354,71 @@ describe("whole flow: client ↔ simulator over HTTP, webhooks verified", () => 
     expect(act).toMatchObject({ name: "UqpayError", httpStatus: 400, type: "card_error" });
     expect(rejected).toEqual([]);
   });
+
+  it("transfers to a sub-account move the issuing balance; reports download as text", async () => {
+    const claims = JSON.parse(
+      Buffer.from((await client.getToken()).split(".")[1] ?? "", "base64url").toString("utf8"),
+    ) as { account_id: string };
+    const before = await usd();
+    const sub = randomUUID();
+    const out = await client.transfers.create(
+      {
+        source_account_id: claims.account_id,
+        destination_account_id: sub,
+        currency: "USD",
+        amount: 12.5,
+        remark: "to sub",
+      },
+      { idempotencyKey: randomUUID() },
+    );
+    expect(await usd()).toBeCloseTo(before - 12.5, 2);
+    expect(await client.transfers.retrieve(out.transfer_id)).toMatchObject({
+      transfer_status: "COMPLETED",
+      amount: "12.5",
+    });
+    await client.transfers.create(
+      {
+        source_account_id: sub,
+        destination_account_id: claims.account_id,
+        currency: "USD",
+        amount: "12.5" as unknown as number,
+      },
+      { idempotencyKey: randomUUID() },
+    );
+    expect(await usd()).toBeCloseTo(before, 2);
+    const stranger = await client.transfers
+      .create(
+        {
+          source_account_id: sub,
+          destination_account_id: randomUUID(),
+          currency: "USD",
+          amount: 1,
+        },
+        { idempotencyKey: randomUUID() },
+      )
+      .catch((e: unknown) => e);
+    expect(stranger).toMatchObject({
+      httpStatus: 400,
+      type: "account_error",
+      code: "sub_account_not_found",
+    });
+
+    const now = Date.now();
+    const report = await client.reports.create({
+      report_type: "BALANCE_TRANSACTION",
+      start_time: new Date(now - 3600_000).toISOString(),
+      end_time: new Date(now + 3600_000).toISOString(),
+    });
+    const file = await client.reports.download(report.report_id);
+    expect(file.split("\n")[0]).toContain("transaction_id");
+    expect(file).toContain("TRANSFER_OUT");
+    const tooLong = await client.reports
+      .create({
+        report_type: "BALANCE_TRANSACTION",
+        start_time: "2026-01-01T00:00:00Z",
+        end_time: "2026-06-01T00:00:00Z",
+      })
+      .catch((e: unknown) => e);
+    expect(tooLong).toMatchObject({ httpStatus: 400, type: "invalid_request_error" });
+  });
 });

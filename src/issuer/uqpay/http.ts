@@ -45,6 +45,8 @@ export interface RequestSpec {
   query?: Record<string, string | number | boolean | undefined | null> | undefined;
   body?: unknown;
   headers: Record<string, string>;
+  /** "text": a 2xx body is returned as the raw string (report downloads). Default JSON. */
+  responseType?: "json" | "text";
 }
 
 /** Errors whose request provably never reached the server. */
@@ -188,7 +190,10 @@ export class HttpTransport {
       else this.opts.logger?.info(line, "uqpay request");
     };
 
-    const headers: Record<string, string> = { accept: "application/json", ...spec.headers };
+    const headers: Record<string, string> = {
+      accept: spec.responseType === "text" ? "*/*" : "application/json",
+      ...spec.headers,
+    };
     const init: RequestInit = {
       method: spec.method,
       headers,
@@ -234,6 +239,7 @@ export class HttpTransport {
     log({ status }, status >= 400);
 
     if (status >= 200 && status < 300) {
+      if (spec.responseType === "text") return text;
       try {
         return JSON.parse(text);
       } catch {

@@ -356,3 +356,30 @@ export interface SimulateAuthorizationBody {
 export interface SimulateReversalBody {
   transaction_id: string;
 }
+
+// ---- transfers and reports ----
+export interface CreateTransferBody {
+  source_account_id: string;
+  destination_account_id: string;
+  currency: string;
+  amount: number;
+  remark?: string;
+}
+export const transferCreateResponse = z.object({ transfer_id: z.string().min(1) });
+export const transfer = z.object({
+  transfer_id: z.string().min(1),
+  transfer_status: z.string(),
+  source_account_id: str,
+  destination_account_id: str,
+  currency: str,
+  amount: amount.nullish(),
+  remark: str,
+  create_time: str,
+});
+export type Transfer = z.output<typeof transfer>;
+export interface CreateReportBody {
+  report_type: string;
+  start_time: string;
+  end_time: string;
+}
+export const reportCreateResponse = z.object({ report_id: z.string().min(1) });
