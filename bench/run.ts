@@ -424,6 +424,7 @@ async function issuanceVsPgbench(
 
 async function main() {
   pinSelf();
+  let failure: unknown = null;
   const started = Date.now();
   log(
     `settings: ${SECONDS} s per measurement, ${REPS} interleaved runs, LOG_LEVEL=${LOG_LEVEL}, taskset ${hasTaskset ? "server→core 1, load→core 0" : "unavailable"}`,
@@ -733,6 +734,11 @@ async function main() {
 
     // 6. uploads, in a fresh server so its RSS is not shaped by the scenarios before
     await scenarioUploads(env, tenants);
+  } catch (error) {
+    failure = error;
+    notes.push(
+      `**The run stopped early**: ${String((error as Error).message ?? error).slice(0, 300)}`,
+    );
   } finally {
     for (const s of servers) await s.stop().catch(() => {});
     await db.destroy();
@@ -740,6 +746,7 @@ async function main() {
   }
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   await writeReport(started);
+  if (failure) throw failure;
 }
 
 async function scenarioUploads(env: Record<string, string>, tenants: BenchTenant[]) {
