@@ -26,11 +26,15 @@
  *   (POST /api/v1/issuing/cards/:id), status, recharge or withdraw answers normally, then the
  *   order ends FAILED, its effect is undone (money back, fields/status unchanged) and the
  *   `.failed` webhook is sent instead of `.succeeded`.
+ *   POST   /__sim/transactions/:id/settle, /__sim/cards/:id/refund, /__sim/cards/:id/fee
+ *                                        settlement, refund and fee transactions with their
+ *                                        webhooks (admin-transactions.ts)
  *   POST   /__sim/clock                  {advanceSeconds} move the simulator clock forward (token
  *                                        expiry without sleeping)
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { registerAdminTransactionRoutes } from "./admin-transactions.ts";
 import type { SimContext } from "./context.ts";
 import { invalidRequest, zodMessage } from "./errors.ts";
 import { faultRuleInput } from "./faults.ts";
@@ -73,6 +77,7 @@ export function registerAdminRoutes(
   hooks: AdminHooks,
 ): void {
   app.get("/__sim/state", async () => stateSummary(ctx));
+  registerAdminTransactionRoutes(app, ctx);
 
   app.post("/__sim/reset", async () => {
     hooks.reset();
