@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "./modules/webhooks/settings.ts";
 
 /**
  * The only reader of process.env. Validated once at boot; every bad key is listed together so an
@@ -71,6 +72,27 @@ export const configSchema = z.object({
   REVEAL_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
   /** While a cardholder is IN_REVIEW, a status poll refreshes from the upstream at most this often. */
   STATUS_REFRESH_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+
+  // Outbound webhooks to tenants (README "Webhooks").
+  /** Accept endpoint URLs on loopback/private addresses. On for this self-hosted dev setup; turn off when tenants are untrusted. */
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(true),
+  /** A delivery not answered with a 2xx within this long has failed and is retried. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Delays before each retry, comma-separated (ms, s, m, h, d); the default totals about 3 days. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default(DEFAULT_RETRY_SCHEDULE)
+    .transform((text, ctx) => {
+      try {
+        return parseRetrySchedule(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** How often each process looks for due webhook deliveries, and how many it sends at once. */
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;
