@@ -17,6 +17,7 @@ import { cardholderRoutes } from "./modules/cardholders/routes.ts";
 import { cardRoutes } from "./modules/cards/routes.ts";
 import { inboundWebhookRoutes } from "./modules/inbound/routes.ts";
 import { walletRoutes } from "./modules/wallet/routes.ts";
+import { webhookRoutes } from "./modules/webhooks/routes.ts";
 
 export type { AppDeps } from "./http/deps.ts";
 
@@ -54,6 +55,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promis
       await api.register(cardholderRoutes(deps));
       await api.register(cardRoutes(deps));
       await api.register(walletRoutes(deps));
+      await api.register(webhookRoutes(deps));
     },
     { prefix: "/api/v1" },
   );
