@@ -8,6 +8,7 @@ import { type OpenDatabase, openDatabase } from "./db/open.ts";
 import type { Mode } from "./db/schema.ts";
 import type { App } from "./http/types.ts";
 import { createIssuers, type IssuerFor } from "./issuer/issuers.ts";
+import { createWebhookWorker, type WebhookWorker } from "./jobs/deliver-webhooks.ts";
 import { recoverCards } from "./jobs/recover-cards.ts";
 import { reconcile } from "./modules/reconcile/reconcile.ts";
 import { keyHasher } from "./modules/tenants/api-keys.ts";
@@ -26,6 +27,8 @@ export interface Runtime {
   webhookSecret(mode: Mode): string | null;
   /** One pass of the recovery sweep (also run on a timer by `startSweeps`). */
   recoverOnce(): ReturnType<typeof recoverCards>;
+  /** Outbound webhook delivery; started by `startSweeps`, `runOnce` for one pass. */
+  webhooks: WebhookWorker;
   startSweeps(): void;
   /** Points the in-process simulator's webhooks at this service, once it listens at `baseUrl`. */
   connectSimulatorWebhooks(baseUrl: string): Promise<void>;
@@ -78,9 +81,17 @@ export async function createRuntime(
       : null;
   const hashKey = keyHasher(config.CARDRAIL_KEY_PEPPER);
 
+  const webhookSettings = {
+    allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
+    pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+  };
   const app = await buildApp(
     {
       db: database.db,
+      webhooks: webhookSettings,
       hashKey,
       issuerFor,
       webhookSecret,
@@ -106,6 +117,11 @@ export async function createRuntime(
       olderThanMs: config.RECOVERY_AFTER_MS,
       lockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
     });
+  const webhooks = createWebhookWorker({
+    db: database.db,
+    log: logger.child({ component: "webhooks" }),
+    settings: webhookSettings,
+  });
   const timers: NodeJS.Timeout[] = [];
   let sweeping: Promise<unknown> | null = null;
   let reconciling: Promise<unknown> | null = null;
@@ -120,6 +136,7 @@ export async function createRuntime(
     issuerFor,
     webhookSecret,
     recoverOnce,
+    webhooks,
     async connectSimulatorWebhooks(baseUrl) {
       if (!simulator || !simulatorWebhookSecret) return;
       const admin = simulatorUrl.replace(/\/api$/, "");
@@ -135,6 +152,7 @@ export async function createRuntime(
         throw new Error(`could not configure the simulator's webhooks: ${response.status}`);
     },
     startSweeps() {
+      webhooks.start();
       const recovery = setInterval(() => {
         if (sweeping) return; // one pass at a time per process
         sweeping = recoverOnce()
@@ -174,6 +192,7 @@ export async function createRuntime(
     },
     async close() {
       for (const timer of timers) clearInterval(timer);
+      await webhooks.stop();
       await sweeping;
       await reconciling;
       await unpublish?.();
