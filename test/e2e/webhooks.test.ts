@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook } from "../../packages/sdk/src/webhooks.ts";
 import { createWebhookWorker } from "../../src/jobs/deliver-webhooks.ts";
 import { createApiKey } from "../../src/modules/tenants/api-keys.ts";
+import { type ClaimedDelivery, sendDelivery } from "../../src/modules/webhooks/deliver.ts";
 import { createEndpoint } from "../../src/modules/webhooks/endpoints.ts";
 import {
   emitEvent,
@@ -659,5 +660,55 @@ describe("several workers", () => {
     // Every attempt answered 200, nothing crashed: so exactly one request per event.
     for (const id of ids) expect(hook.forEvent(id)).toHaveLength(1);
     for (const w of workers) await w.stop();
+  });
+});
+
+describe("one attempt", () => {
+  it("times out on a receiver that never answers, and stops at once on shutdown", async () => {
+    const hang = createServer(() => {
+      // never answers
+    });
+    await new Promise<void>((resolve) => hang.listen(0, "127.0.0.1", () => resolve()));
+    const url = `http://127.0.0.1:${(hang.address() as AddressInfo).port}/`;
+    const delivery: ClaimedDelivery = {
+      id: 1n,
+      claimToken: "t",
+      attempt: 1,
+      retryStep: 0,
+      eventId: "evt_hang",
+      eventType: "card.created",
+      payload: "{}",
+      endpointId: "we_hang",
+      url,
+      secret: "whsec_x",
+    };
+    try {
+      const timedOut = await sendDelivery(
+        delivery,
+        { timeoutMs: 200, allowPrivateUrls: true },
+        new AbortController().signal,
+      );
+      expect(timedOut).toMatchObject({ ok: false, statusCode: null, interrupted: false });
+      expect(timedOut.error).toBe("timed out after 200 ms");
+
+      const shutdown = new AbortController();
+      const pending = sendDelivery(
+        delivery,
+        { timeoutMs: 60_000, allowPrivateUrls: true },
+        shutdown.signal,
+      );
+      shutdown.abort();
+      expect(await pending).toMatchObject({ ok: false, interrupted: true });
+
+      const refused = await sendDelivery(
+        { ...delivery, url: "http://127.0.0.1:9/" },
+        { timeoutMs: 5000, allowPrivateUrls: false },
+        new AbortController().signal,
+      );
+      expect(refused.error).toMatch(/^refused: the URL must not point at a private/);
+    } finally {
+      hang.closeAllConnections();
+      await new Promise<void>((resolve) => hang.close(() => resolve()));
+    }
   });
 });
