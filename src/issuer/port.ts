@@ -114,6 +114,12 @@ export interface IdempotentCall {
 export interface CardIssuer {
   submitCardholder(input: SubmitCardholderInput, call: IdempotentCall): Promise<IssuerCardholder>;
   getCardholder(issuerCardholderId: string): Promise<IssuerCardholder>;
+  /** Replaces a submitted cardholder's identity documents (after the issuer asked for them again). */
+  resubmitDocuments(
+    issuerCardholderId: string,
+    document: SubmitCardholderInput["document"],
+    call: IdempotentCall,
+  ): Promise<IssuerCardholder>;
   issueCard(input: IssueCardInput, call: IdempotentCall): Promise<IssuedCard>;
   getCard(issuerCardId: string): Promise<IssuerCard>;
   getSecureDetails(issuerCardId: string): Promise<SecureCardDetails>;

@@ -15,6 +15,7 @@ import {
   MappingError,
   toCreateCardBody,
   toCreateCardholderBody,
+  toIdentity,
 } from "./mapping.ts";
 import type { Cardholder } from "./types.ts";
 
@@ -231,6 +232,14 @@ export function createUqpayIssuer(client: UqpayClient): CardIssuer {
       }),
 
     getCardholder: (id) => guard(async () => holderResult(await client.cardholders.retrieve(id))),
+
+    // UQPay updates a cardholder with POST …/cardholders/{id}; then it is read back for its status.
+    resubmitDocuments: (id, document, call) =>
+      guard(async () => {
+        const identity = toIdentity(document);
+        await client.cardholders.update(id, { identity }, { idempotencyKey: call.idempotencyKey });
+        return holderResult(await client.cardholders.retrieve(id));
+      }),
 
     issueCard: (input, call) =>
       guard(async () => {

@@ -162,9 +162,8 @@ export class MappingError extends Error {
   }
 }
 
-/** Port input → UQPay create-cardholder body, per the table above. */
-export function toCreateCardholderBody(input: SubmitCardholderInput): CreateCardholderBody {
-  const doc = input.document;
+/** Port document → UQPay `identity` object (used by create and by document resubmission). */
+export function toIdentity(doc: SubmitCardholderInput["document"]): Identity {
   if (needsBack(doc.type) && !doc.back) {
     throw new MappingError("docBack", `docBack is required for ${doc.type} (sent as ID_CARD)`);
   }
@@ -175,6 +174,12 @@ export function toCreateCardholderBody(input: SubmitCardholderInput): CreateCard
   };
   if (doc.back) identity.back_file = doc.back.bytes.toString("base64");
   if (doc.selfie) identity.hand_file = doc.selfie.bytes.toString("base64");
+  return identity;
+}
+
+/** Port input → UQPay create-cardholder body, per the table above. */
+export function toCreateCardholderBody(input: SubmitCardholderInput): CreateCardholderBody {
+  const identity = toIdentity(input.document);
   const body: CreateCardholderBody = {
     email: input.email,
     first_name: input.firstName,
