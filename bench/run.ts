@@ -122,6 +122,8 @@ function postMultipart(
       `${url}/api/v1/cardholders`,
       {
         method: "POST",
+        // A connection of its own: socket.bytesWritten then counts this request's bytes only.
+        agent: false,
         headers: { ...headers, "content-type": parts.type, "content-length": String(length) },
       },
       (res) => {
