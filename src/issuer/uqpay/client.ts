@@ -315,6 +315,7 @@ export {
   type IssuingEventType,
   type KnownWebhookEvent,
   parseWebhookEvent,
+  readWebhook,
   type UqpayWebhookEvent,
   WebhookParseError,
 } from "./webhook-events.ts";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseWebhookEvent, WebhookParseError } from "./webhook-events.ts";
+import { parseWebhookEvent, readWebhook, WebhookParseError } from "./webhook-events.ts";
+import { signWebhook } from "./webhook-signature.ts";
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../simulator/fixtures/${name}.json`, import.meta.url), "utf8");
@@ -95,5 +96,28 @@ describe("parseWebhookEvent", () => {
       env("issuing.transaction.authorization", { transaction_id: "t", billing_amount: {} }),
     ])
       expect(() => parseWebhookEvent(bad), bad).toThrow(WebhookParseError);
+  });
+});
+
+describe("readWebhook", () => {
+  it("verifies the raw body first, then parses; a bad signature is a reason, not an exception", () => {
+    const body = fixture("webhook-card-status-update");
+    const ts = String(Math.floor(Date.now() / 1000));
+    const ok = readWebhook({
+      rawBody: body,
+      headers: { "x-wk-timestamp": ts, "x-wk-signature": signWebhook(body, ts, "s") },
+      secret: "s",
+    });
+    expect(ok.ok && ok.event.event_type).toBe("card.status.update.succeeded");
+    const tampered = readWebhook({
+      rawBody: body.replace("FROZEN", "ACTIVE"),
+      headers: { "x-wk-timestamp": ts, "x-wk-signature": signWebhook(body, ts, "s") },
+      secret: "s",
+    });
+    expect(tampered).toEqual({ ok: false, reason: "bad_signature" });
+    expect(readWebhook({ rawBody: body, headers: {}, secret: "s" })).toEqual({
+      ok: false,
+      reason: "missing_header",
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { amount } from "./types.ts";
+import { verifyWebhookSignature } from "./webhook-signature.ts";
 
 /**
  * Typed parsing of UQPay Issuing webhooks (fact sheet §6). Verify the signature on the RAW body
@@ -345,4 +346,38 @@ export function parseWebhookEvent(raw: string | Buffer | unknown): UqpayWebhookE
       ? "failed"
       : undefined;
   return { ...base, known: true, event_type: type, outcome, data } as KnownWebhookEvent;
+}
+
+/**
+ * Verify then parse, the order a receiver must use: the signature is checked on the exact bytes
+ * received, and only a verified body is parsed. Never throws for a bad signature (the reason is
+ * returned so the receiver can answer 401); throws WebhookParseError only for a verified body that
+ * is not a UQPay envelope.
+ */
+export function readWebhook(input: {
+  rawBody: string | Buffer;
+  headers: Record<string, string | string[] | undefined>;
+  secret: string;
+  toleranceSeconds?: number;
+  now?: number;
+}):
+  | { ok: true; event: UqpayWebhookEvent; timestampMs: number }
+  | {
+      ok: false;
+      reason: "missing_header" | "bad_timestamp" | "stale_timestamp" | "bad_signature";
+    } {
+  const header = (name: string) => {
+    const v = input.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const v = verifyWebhookSignature({
+    rawBody: input.rawBody,
+    timestampHeader: header("x-wk-timestamp"),
+    signatureHeader: header("x-wk-signature"),
+    secret: input.secret,
+    toleranceSeconds: input.toleranceSeconds,
+    now: input.now,
+  });
+  if (!v.ok) return v;
+  return { ok: true, event: parseWebhookEvent(input.rawBody), timestampMs: v.timestampMs };
 }
