@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseWebhookEvent, readWebhook, WebhookParseError } from "./webhook-events.ts";
 import { signWebhook } from "./webhook-signature.ts";
@@ -119,5 +120,54 @@ describe("readWebhook", () => {
       ok: false,
       reason: "missing_header",
     });
+  });
+});
+
+describe("parseWebhookEvent on anything", () => {
+  it("returns an event or throws WebhookParseError, never anything else", () => {
+    const types = fc.constantFrom(
+      "card.create.succeeded",
+      "card.status.update.failed",
+      "card.recharge.succeeded",
+      "issuing.transaction.authorization",
+      "cardholder.updated",
+      "issuing.fee.card",
+      "ISSUING",
+      "x.y",
+    );
+    const body = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc
+        .record({
+          event_id: fc.oneof(fc.uuid(), fc.constant(""), fc.integer()),
+          event_type: types,
+          event_name: types,
+          source_id: fc.oneof(fc.uuid(), fc.integer(), fc.constant(null)),
+          data: fc.dictionary(
+            fc.constantFrom(
+              "card_id",
+              "transaction_id",
+              "cardholder_id",
+              "card_status",
+              "amount",
+              "merchant_data",
+            ),
+            fc.jsonValue(),
+          ),
+        })
+        .map((v) => JSON.stringify(v)),
+    );
+    fc.assert(
+      fc.property(body, (raw) => {
+        try {
+          const e = parseWebhookEvent(raw);
+          expect(typeof e.event_type).toBe("string");
+        } catch (err) {
+          expect(err).toBeInstanceOf(WebhookParseError);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
