@@ -421,4 +421,66 @@ describe("whole flow: client ↔ simulator over HTTP, webhooks verified", () => 
       .catch((e: unknown) => e);
     expect(tooLong).toMatchObject({ httpStatus: 400, type: "invalid_request_error" });
   });
+
+  it("the rest of the surface: lists, updates, one-step create, PAN token, ledgers", async () => {
+    const suffix = randomUUID().slice(0, 8);
+    // One-step mode: the cardholder is created with the card.
+    const product = (await client.products.list({ page_size: 100 })).data.find(
+      (p) => p.card_bin === "40963608" && p.mode_type === "SHARE",
+    );
+    if (!product) throw new Error("no SHARE product");
+    const made = await client.cards.create(
+      {
+        card_currency: "USD",
+        card_product_id: product.product_id,
+        card_limit: 40,
+        cardholder_required_fields: {
+          email: `one.${suffix}@example.com`,
+          first_name: "Cy",
+          last_name: "Ong",
+          country_code: "SG",
+          phone_number: `7${String(Date.now()).slice(-7)}`,
+        },
+      },
+      { idempotencyKey: randomUUID() },
+    );
+    expect(made.cardholder_id).toBeTruthy();
+    await orderDone(made.card_order_id);
+    const holderId = made.cardholder_id ?? "";
+
+    const upd = await client.cardholders.update(holderId, { date_of_birth: "1991-02-03" });
+    expect(upd.cardholder_id).toBe(holderId);
+    expect((await client.cardholders.retrieve(holderId)).date_of_birth).toBe("1991-02-03");
+    const holders = await client.cardholders.list({ cardholder_status: "SUCCESS", page_size: 100 });
+    expect(holders.data.some((h) => h.cardholder_id === holderId)).toBe(true);
+
+    const cu = await client.cards.update(made.card_id, { card_limit: 60, metadata: { k: "v" } });
+    expect((await orderDone(cu.card_order_id ?? "")).order_status).toBe("SUCCESS");
+    expect(Number((await client.cards.retrieve(made.card_id)).card_limit)).toBe(60);
+    await webhook("card.update.succeeded", (e) => e.source_id === cu.card_order_id);
+    const cards = await client.cards.list({ cardholder_id: holderId });
+    expect(cards.data.map((c) => c.card_id)).toEqual([made.card_id]);
+
+    const tok = await client.cards.createPanToken(made.card_id);
+    expect(tok.expires_in).toBe(60);
+
+    const auth = await client.simulation.authorization(
+      {
+        card_id: made.card_id,
+        transaction_amount: 3,
+        transaction_currency: "USD",
+        merchant_name: "S",
+        merchant_category_code: "5734",
+      },
+      { idempotencyKey: randomUUID() },
+    );
+    const txs = await client.transactions.list({ card_id: made.card_id });
+    expect(txs.data.map((t) => t.transaction_id)).toContain(auth.transaction_id);
+    const balances = await client.balances.list();
+    expect(balances.data.map((b) => b.currency)).toContain("USD");
+    const ledger = await client.balances.transactions({ currency: "USD", page_size: 100 });
+    expect(ledger.total_items).toBeGreaterThan(0);
+    expect(ledger.data.some((t) => t.transaction_type === "ISSUING_AUTHORIZATION")).toBe(true);
+    expect(rejected).toEqual([]);
+  });
 });
