@@ -8,8 +8,10 @@
  * - timeout: never answer (the socket is held open until the simulator closes).
  * - reset: destroy the socket without an answer.
  * - malformed: HTTP 200 with a truncated, unparseable JSON body.
- * - fail_after_success: card create answers success; the order later FAILS
- *   (card FAILED, `card.create.failed` webhook, SINGLE limit refunded).
+ * - fail_after_success: the call answers success; the order later FAILS. Card create: card
+ *   FAILED, `card.create.failed`, SINGLE limit refunded. Card update, status, recharge, withdraw,
+ *   elevate_limit: the effect is undone (fields/status kept, money back) and the matching
+ *   `.failed` webhook is sent.
  *
  * afterCommit (default true for timeout/reset/malformed, false for 500/503/429): the request is
  * executed — the card really is created and its answer stored under the idempotency key — and
