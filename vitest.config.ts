@@ -6,6 +6,7 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
     pool: "forks",
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: each file starts a real service (and PGlite); a loaded 2-core machine needs the room.
+    hookTimeout: 180_000,
   },
 });

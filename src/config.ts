@@ -70,6 +70,22 @@ export const configSchema = z.object({
   IDEMPOTENCY_LOCK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   /** A reveal of a card still being issued waits this long for it before answering 409 card_not_active. */
   REVEAL_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
+  /** How often each process retries KYC submissions that did not reach the issuer, and refreshes stale reviews. */
+  KYC_RETRY_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
+  /** A cardholder IN_REVIEW not confirmed with the issuer for this long is refreshed, webhook or not. */
+  KYC_POLL_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
+  /** AES-256 key for KYC documents at rest (32 bytes, base64). Unset: generated once into CARDRAIL_DATA_DIR/documents.key. */
+  DOCUMENTS_ENCRYPTION_KEY: z
+    .string()
+    .refine(
+      (v) => Buffer.from(v, "base64").length === 32,
+      "must be 32 bytes, base64 (openssl rand -base64 32)",
+    )
+    .optional(),
+  /** Folder for the encrypted documents; default CARDRAIL_DATA_DIR/documents. */
+  DOCUMENTS_DIR: z.string().min(1).optional(),
+  /** Documents are deleted this many days after the KYC decision (ACTIVE or REJECTED); 0 = at the next hourly purge. */
+  DOCUMENTS_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /** While a cardholder is IN_REVIEW, a status poll refreshes from the upstream at most this often. */
   STATUS_REFRESH_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
 

@@ -9,7 +9,12 @@ import type { Mode } from "./db/schema.ts";
 import type { App } from "./http/types.ts";
 import { createIssuers, type IssuerFor } from "./issuer/issuers.ts";
 import { createWebhookWorker, type WebhookWorker } from "./jobs/deliver-webhooks.ts";
+import { purgeDocuments, refreshStaleReviews, submitPendingKyc } from "./jobs/kyc.ts";
+import { type PeriodicTask, periodic } from "./jobs/periodic.ts";
 import { recoverCards } from "./jobs/recover-cards.ts";
+import { loadDocumentsKey } from "./modules/documents/key.ts";
+import { localFolderStore } from "./modules/documents/store.ts";
+import type { DocumentVault } from "./modules/documents/vault.ts";
 import { reconcile } from "./modules/reconcile/reconcile.ts";
 import { keyHasher } from "./modules/tenants/api-keys.ts";
 import { publishRuntimeInfo } from "./runtime-info.ts";
@@ -80,6 +85,12 @@ export async function createRuntime(
       ? await publishRuntimeInfo(config.CARDRAIL_DATA_DIR, simulatorUrl)
       : null;
   const hashKey = keyHasher(config.CARDRAIL_KEY_PEPPER);
+  const vault: DocumentVault = {
+    key: await loadDocumentsKey(config.DOCUMENTS_ENCRYPTION_KEY, config.CARDRAIL_DATA_DIR),
+    store: localFolderStore(
+      config.DOCUMENTS_DIR ?? join(resolve(config.CARDRAIL_DATA_DIR), "documents"),
+    ),
+  };
 
   const webhookSettings = {
     allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
@@ -95,6 +106,7 @@ export async function createRuntime(
       hashKey,
       issuerFor,
       webhookSecret,
+      vault,
       settings: {
         statusRefreshIntervalMs: config.STATUS_REFRESH_INTERVAL_MS,
         idempotencyLockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
@@ -122,10 +134,36 @@ export async function createRuntime(
     log: logger.child({ component: "webhooks" }),
     settings: webhookSettings,
   });
-  const timers: NodeJS.Timeout[] = [];
-  let sweeping: Promise<unknown> | null = null;
-  let reconciling: Promise<unknown> | null = null;
+  const kycDeps = { db: database.db, issuerFor, vault, log: logger.child({ component: "kyc" }) };
   const reconcileLog = logger.child({ component: "reconcile" });
+  const tasks: PeriodicTask[] = [
+    periodic("recover cards", config.RECOVERY_INTERVAL_MS, sweepLog, recoverOnce),
+    periodic("submit pending KYC", config.KYC_RETRY_INTERVAL_MS, kycDeps.log, () =>
+      submitPendingKyc(kycDeps),
+    ),
+    periodic("refresh stale reviews", config.KYC_RETRY_INTERVAL_MS, kycDeps.log, () =>
+      refreshStaleReviews(kycDeps, config.KYC_POLL_AFTER_MS),
+    ),
+    periodic("purge KYC documents", 3_600_000, kycDeps.log, () =>
+      purgeDocuments(kycDeps, config.DOCUMENTS_RETENTION_DAYS),
+    ),
+    // Reports only (never moves money): a problem is logged at error level for alerting.
+    periodic("reconcile", config.RECONCILE_INTERVAL_MS, reconcileLog, async () => {
+      const report = await reconcile({
+        db: database.db,
+        issuerFor,
+        log: reconcileLog,
+        stuckAfterMs: Math.max(config.RECOVERY_AFTER_MS * 10, 600_000),
+      });
+      if (report.ok)
+        reconcileLog.info({ cardsChecked: report.cardsChecked }, "reconciliation clean");
+      else
+        reconcileLog.error(
+          { ledger: report.ledger, cards: report.cards },
+          "reconciliation found problems",
+        );
+    }),
+  ];
 
   return {
     app,
@@ -153,48 +191,11 @@ export async function createRuntime(
     },
     startSweeps() {
       webhooks.start();
-      const recovery = setInterval(() => {
-        if (sweeping) return; // one pass at a time per process
-        sweeping = recoverOnce()
-          .catch((err) => sweepLog.error({ err }, "recovery sweep failed"))
-          .finally(() => {
-            sweeping = null;
-          });
-      }, config.RECOVERY_INTERVAL_MS);
-      timers.push(recovery);
-      if (config.RECONCILE_INTERVAL_MS > 0) {
-        // Reports only (never moves money): a problem is logged at error level for alerting.
-        const check = setInterval(() => {
-          if (reconciling) return;
-          reconciling = reconcile({
-            db: database.db,
-            issuerFor,
-            log: reconcileLog,
-            stuckAfterMs: Math.max(config.RECOVERY_AFTER_MS * 10, 600_000),
-          })
-            .then((report) => {
-              if (report.ok)
-                reconcileLog.info({ cardsChecked: report.cardsChecked }, "reconciliation clean");
-              else
-                reconcileLog.error(
-                  { ledger: report.ledger, cards: report.cards },
-                  "reconciliation found problems",
-                );
-            })
-            .catch((err) => reconcileLog.error({ err }, "reconciliation failed"))
-            .finally(() => {
-              reconciling = null;
-            });
-        }, config.RECONCILE_INTERVAL_MS);
-        timers.push(check);
-      }
-      for (const timer of timers) timer.unref();
+      for (const task of tasks) task.start();
     },
     async close() {
-      for (const timer of timers) clearInterval(timer);
       await webhooks.stop();
-      await sweeping;
-      await reconciling;
+      await Promise.all(tasks.map((task) => task.stop()));
       await unpublish?.();
       await app.close();
       await simulator?.close();

@@ -12,6 +12,7 @@ export type ErrorCode =
   | "validation_error"
   | "duplicate_cardholder"
   | "card_not_active"
+  | "kyc_already_decided"
   | "idempotency_key_reused"
   | "idempotency_key_in_use"
   | "payload_too_large"

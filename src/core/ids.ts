@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
  */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
-export type IdPrefix = "ten" | "usr" | "ch" | "card" | "acct" | "ltx" | "evt";
+export type IdPrefix = "ten" | "usr" | "ch" | "card" | "acct" | "ltx" | "evt" | "doc" | "we";
 
 export function newId(prefix: IdPrefix): string {
   const bytes = Buffer.alloc(16);

@@ -3,6 +3,7 @@ import type { CoreSettings, TenantContext } from "../core/context.ts";
 import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
 import type { CardIssuer } from "../issuer/port.ts";
+import type { DocumentVault } from "../modules/documents/vault.ts";
 import type { KeyHasher } from "../modules/tenants/api-keys.ts";
 import type { RateLimitSettings } from "./rate-limits.ts";
 
@@ -12,6 +13,8 @@ export interface AppDeps {
   hashKey: KeyHasher;
   /** The issuer for a mode: the simulator for test, the configured upstream for live (null if unconfigured). */
   issuerFor(mode: Mode): CardIssuer | null;
+  /** Where KYC documents are kept, encrypted. */
+  vault: DocumentVault;
   /** The secret the issuer signs its webhooks with, per mode (null: that mode's webhooks are refused). */
   webhookSecret(mode: Mode): string | null;
   settings: CoreSettings &

@@ -1,10 +1,12 @@
+import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type FieldIssue, validationError } from "../../core/errors.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { readMultipart, sniffKycFile } from "../../http/multipart.ts";
-import type { KycFile } from "../../issuer/port.ts";
+import type { KycFiles } from "../documents/vault.ts";
+import { createCardholder } from "./create.ts";
 import {
   type CardholderFields,
   cardholderFieldsSchema,
@@ -13,7 +15,8 @@ import {
   isCalendarDate,
   TEXT_FIELDS,
 } from "./fields.ts";
-import { createCardholder, getHolderStatus } from "./service.ts";
+import { resubmitDocuments } from "./resubmit.ts";
+import { getHolderStatus } from "./service.ts";
 
 // A NUL byte cannot be sent to PostgreSQL (the query fails: a 500); no id contains control characters.
 const holderParams = z.object({
@@ -24,6 +27,58 @@ const holderParams = z.object({
     // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
     .regex(/^[^\x00-\x1f\x7f]*$/, "must not contain control characters"),
 });
+
+/** On resubmission only the document's own fields may change; the person's details stay. */
+const documentCorrectionsSchema = cardholderFieldsSchema
+  .pick({ kycDocType: true, kycIdNumber: true, kycIssueDate: true, kycExpiryDate: true })
+  .partial();
+const CORRECTION_FIELDS = new Set(Object.keys(documentCorrectionsSchema.shape));
+
+/**
+ * Reads a KYC multipart form: text fields validated by `schema`, the date rules, and the files
+ * judged by content. Every problem, text and files alike, is collected so one 400 names them all.
+ */
+async function readKycForm<S extends z.ZodType<Record<string, unknown>>>(
+  request: FastifyRequest,
+  deps: AppDeps,
+  schema: S,
+  textFields: ReadonlySet<string>,
+): Promise<{ fields: z.infer<S>; files: KycFiles }> {
+  const form = await readMultipart(request, {
+    maxFileBytes: deps.settings.uploadMaxFileBytes,
+    maxTotalBytes: deps.settings.uploadMaxTotalBytes,
+    textFields,
+    fileFields: FILE_FIELDS,
+  });
+  const issues: FieldIssue[] = [];
+  const parsed = schema.safeParse(form.fields);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? "body");
+      issues.push({
+        field,
+        message: form.fields[field] === undefined ? "required" : issue.message,
+      });
+    }
+  }
+  // The date rules (expired document, future birth date) run even when other fields are wrong,
+  // on every date that is itself well formed, so that one response names all the problems.
+  const dates = Object.fromEntries(
+    (["kycDob", "kycIssueDate", "kycExpiryDate"] as const)
+      .map((field) => [field, form.fields[field]?.trim()] as const)
+      .filter(([, value]) => value !== undefined && isCalendarDate(value)),
+  ) as Pick<CardholderFields, "kycDob" | "kycIssueDate" | "kycExpiryDate">;
+  issues.push(...crossFieldIssues(dates, new Date().toISOString().slice(0, 10)));
+  const files: Partial<KycFiles> = {};
+  for (const [field, bytes] of Object.entries(form.files)) {
+    const sniffed = await sniffKycFile(field, bytes);
+    if ("field" in sniffed) issues.push(sniffed);
+    else files[field as keyof KycFiles] = sniffed;
+  }
+  if (!form.files.docFront) issues.push({ field: "docFront", message: "required" });
+  if (issues.length > 0 || !parsed.success || !files.docFront) throw validationError(issues);
+  return { fields: parsed.data, files: files as KycFiles };
+}
 
 export const cardholderRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
@@ -38,47 +93,48 @@ export const cardholderRoutes =
       },
       async (request, reply) => {
         const ctx = tenantContext(deps, request);
-        const form = await readMultipart(request, {
-          maxFileBytes: deps.settings.uploadMaxFileBytes,
-          maxTotalBytes: deps.settings.uploadMaxTotalBytes,
-          textFields: TEXT_FIELDS,
-          fileFields: FILE_FIELDS,
-        });
-
-        // Collect every problem, text and files alike, so one response names all of them.
-        const issues: FieldIssue[] = [];
-        const parsed = cardholderFieldsSchema.safeParse(form.fields);
-        if (!parsed.success) {
-          for (const issue of parsed.error.issues) {
-            const field = String(issue.path[0] ?? "body");
-            issues.push({
-              field,
-              message: form.fields[field] === undefined ? "required" : issue.message,
-            });
-          }
-        }
-        // The date rules (expired document, future birth date) run even when other fields are wrong,
-        // on every date that is itself well formed, so that one response names all the problems.
-        const dates = Object.fromEntries(
-          (["kycDob", "kycIssueDate", "kycExpiryDate"] as const)
-            .map((field) => [field, form.fields[field]?.trim()] as const)
-            .filter(([, value]) => value !== undefined && isCalendarDate(value)),
-        ) as Pick<CardholderFields, "kycDob" | "kycIssueDate" | "kycExpiryDate">;
-        issues.push(...crossFieldIssues(dates, new Date().toISOString().slice(0, 10)));
-        const files: Record<string, KycFile> = {};
-        for (const [field, bytes] of Object.entries(form.files)) {
-          const sniffed = await sniffKycFile(field, bytes);
-          if ("field" in sniffed) issues.push(sniffed);
-          else files[field] = sniffed;
-        }
-        if (!form.files.docFront) issues.push({ field: "docFront", message: "required" });
-        if (issues.length > 0 || !parsed.success || !files.docFront) throw validationError(issues);
-
-        const created = await createCardholder(ctx, {
-          fields: parsed.data,
-          files: { docFront: files.docFront, docBack: files.docBack, selfie: files.selfie },
-        });
+        const { fields, files } = await readKycForm(
+          request,
+          deps,
+          cardholderFieldsSchema,
+          TEXT_FIELDS,
+        );
+        const created = await createCardholder(ctx, deps.vault, { fields, files });
         return reply.status(201).send({ success: true, ...created });
+      },
+    );
+
+    app.post(
+      "/cardholders/:holderId/documents",
+      {
+        schema: {
+          tags: ["cardholders"],
+          summary: "Resubmit KYC documents for a cardholder in review (multipart/form-data)",
+          params: holderParams,
+        },
+      },
+      async (request) => {
+        const ctx = tenantContext(deps, request);
+        const { fields, files } = await readKycForm(
+          request,
+          deps,
+          documentCorrectionsSchema,
+          CORRECTION_FIELDS,
+        );
+        const view = await resubmitDocuments(
+          ctx,
+          deps.vault,
+          request.params.holderId,
+          files,
+          fields,
+        );
+        return {
+          success: true,
+          holderId: view.holderId,
+          status: view.status,
+          canIssueCard: view.canIssueCard,
+          ...(view.missingFields?.length ? { missingFields: view.missingFields } : {}),
+        };
       },
     );
 

@@ -1,0 +1,182 @@
+import { sql } from "kysely";
+import type { Log } from "../core/context.ts";
+import type { Db } from "../db/pool.ts";
+import type { IssuerFor } from "../issuer/issuers.ts";
+import { refusalError } from "../modules/cardholders/create.ts";
+import { holderStatusFromIssuer } from "../modules/cardholders/status.ts";
+import { submissionInputFor, submitOnce } from "../modules/cardholders/submit.ts";
+import { type DocumentVault, purgeDecidedDocuments } from "../modules/documents/vault.ts";
+
+export interface KycJobDeps {
+  db: Db;
+  issuerFor: IssuerFor;
+  vault: DocumentVault;
+  log: Log;
+}
+
+/** How long a claimed row is left alone by other processes while one works on it. */
+const LEASE_SECONDS = 60;
+
+/**
+ * Submits cardholders whose KYC has not reached the issuer yet (it was down or slow when they
+ * were created), each with its own fixed upstream idempotency key, so a retry never creates a
+ * second upstream cardholder. Rows are claimed with SKIP LOCKED and leased, so several processes
+ * share the work. A definite refusal is recorded as REJECTED with the fields the issuer named.
+ */
+export async function submitPendingKyc(deps: KycJobDeps, batchSize = 20): Promise<number> {
+  const claimed = await deps.db.transaction().execute(async (tx) => {
+    const due = await tx
+      .selectFrom("cardholders")
+      .select("id")
+      .where("submission_state", "=", "pending")
+      .where("next_submission_at", "<=", sql<Date>`now()`)
+      .orderBy("next_submission_at")
+      .limit(batchSize)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (due.length === 0) return [];
+    return tx
+      .updateTable("cardholders")
+      .set({ next_submission_at: sql<Date>`now() + make_interval(secs => ${LEASE_SECONDS})` })
+      .where(
+        "id",
+        "in",
+        due.map((d) => d.id),
+      )
+      .returning(["id", "mode", "submission_key", "submission_attempts"])
+      .execute();
+  });
+  let submitted = 0;
+  for (const holder of claimed) {
+    const issuer = deps.issuerFor(holder.mode);
+    if (!issuer) continue;
+    try {
+      const input = await submissionInputFor(deps.db, deps.vault, holder.id);
+      if (!input) {
+        deps.log.error(
+          { holderId: holder.id },
+          "pending KYC submission has no documents; cannot submit",
+        );
+        continue;
+      }
+      const outcome = await submitOnce(
+        deps,
+        issuer,
+        {
+          id: holder.id,
+          submissionKey: holder.submission_key,
+          attempts: holder.submission_attempts,
+        },
+        input,
+      );
+      if (outcome.kind === "submitted") submitted++;
+      if (outcome.kind === "refused") {
+        const reason = refusalError(outcome.error);
+        const fields = Array.isArray(reason.details)
+          ? (reason.details as { field: string }[]).map((d) => d.field)
+          : [];
+        await deps.db
+          .updateTable("cardholders")
+          .set({
+            submission_state: "refused",
+            status: "REJECTED",
+            missing_fields: fields.length > 0 ? fields : null,
+            last_submission_error: reason.message.slice(0, 500),
+            decided_at: sql<Date>`now()`,
+            updated_at: sql<Date>`now()`,
+          })
+          .where("id", "=", holder.id)
+          .where("submission_state", "=", "pending")
+          .execute();
+      }
+    } catch (error) {
+      deps.log.error(
+        { err: error, holderId: holder.id },
+        "KYC submission job failed for a cardholder",
+      );
+    }
+  }
+  return submitted;
+}
+
+/**
+ * Refreshes cardholders still IN_REVIEW whose status was last confirmed more than `staleAfterMs`
+ * ago, so a lost webhook (and a tenant that never polls) never leaves a status stale.
+ */
+export async function refreshStaleReviews(
+  deps: Omit<KycJobDeps, "vault">,
+  staleAfterMs: number,
+  batchSize = 50,
+): Promise<number> {
+  const claimed = await deps.db.transaction().execute(async (tx) => {
+    const stale = await tx
+      .selectFrom("cardholders")
+      .select("id")
+      .where("status", "=", "IN_REVIEW")
+      .where("issuer_cardholder_id", "is not", null)
+      .where((eb) =>
+        eb.or([
+          eb("last_synced_at", "is", null),
+          eb(
+            "last_synced_at",
+            "<",
+            sql<Date>`now() - make_interval(secs => ${staleAfterMs / 1000})`,
+          ),
+        ]),
+      )
+      .orderBy("last_synced_at")
+      .limit(batchSize)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (stale.length === 0) return [];
+    return tx
+      .updateTable("cardholders")
+      .set({ last_synced_at: sql<Date>`now()` })
+      .where(
+        "id",
+        "in",
+        stale.map((s) => s.id),
+      )
+      .returning(["id", "mode", "issuer_cardholder_id"])
+      .execute();
+  });
+  let decided = 0;
+  for (const holder of claimed) {
+    const issuer = deps.issuerFor(holder.mode);
+    if (!issuer || !holder.issuer_cardholder_id) continue;
+    try {
+      const upstream = await issuer.getCardholder(holder.issuer_cardholder_id);
+      const status = holderStatusFromIssuer(upstream.status);
+      const result = await deps.db
+        .updateTable("cardholders")
+        .set({
+          status,
+          issuer_status: upstream.status,
+          missing_fields: upstream.missingFields ?? null,
+          updated_at: sql<Date>`now()`,
+          decided_at: status === "IN_REVIEW" ? null : sql<Date>`now()`,
+        })
+        .where("id", "=", holder.id)
+        .where("status", "=", "IN_REVIEW")
+        .executeTakeFirst();
+      if (status !== "IN_REVIEW" && result.numUpdatedRows > 0n) decided++;
+    } catch (error) {
+      deps.log.warn(
+        { err: error, holderId: holder.id },
+        "could not refresh a cardholder in review",
+      );
+    }
+  }
+  return decided;
+}
+
+export async function purgeDocuments(
+  deps: Pick<KycJobDeps, "db" | "vault" | "log">,
+  retentionDays: number,
+): Promise<number> {
+  const purged = await purgeDecidedDocuments(deps.vault, deps.db, retentionDays);
+  if (purged > 0) deps.log.info({ purged, retentionDays }, "deleted KYC documents past retention");
+  return purged;
+}

@@ -1,0 +1,187 @@
+import { DatabaseError } from "pg";
+import { requireIssuer, type TenantContext } from "../../core/context.ts";
+import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
+import { CardrailError, validationError } from "../../core/errors.ts";
+import { newId } from "../../core/ids.ts";
+import type { HolderStatus } from "../../db/schema.ts";
+import type { IssuerError, SubmitCardholderInput } from "../../issuer/port.ts";
+import {
+  type DocumentVault,
+  deleteDocuments,
+  discardSealed,
+  type KycFiles,
+  recordDocuments,
+  sealDocuments,
+} from "../documents/vault.ts";
+import type { CardholderFields } from "./fields.ts";
+import { assertEmailFree } from "./service.ts";
+import { submitOnce } from "./submit.ts";
+
+export interface NewCardholder {
+  fields: CardholderFields;
+  files: KycFiles;
+}
+
+export interface CreatedCardholder {
+  userId: string;
+  holderId: string;
+  holderStatus: HolderStatus;
+}
+
+/**
+ * Creates the end user and the cardholder and submits KYC, durably:
+ *
+ *  1. the documents are encrypted into the vault and the rows committed (no transaction is held
+ *     across any network call);
+ *  2. one submission attempt is made at once. Accepted: the issuer's status is returned. Refused
+ *     definitely (the issuer names bad fields): the cardholder and its documents are removed and the
+ *     tenant gets a 400 naming the fields, so a corrected request can reuse the email. Anything
+ *     else (issuer down, slow, 5xx): the answer is still 201 IN_REVIEW, and the KYC retry job
+ *     submits later with the same upstream idempotency key until it lands.
+ */
+export async function createCardholder(
+  ctx: TenantContext,
+  vault: DocumentVault,
+  input: NewCardholder,
+): Promise<CreatedCardholder> {
+  const { fields, files } = input;
+  const issuer = requireIssuer(ctx);
+  if (fields.kycDocType !== "passport" && !files.docBack) {
+    // The issuer requires the back of ID cards; a driving licence is sent as one (see mapping.ts).
+    throw validationError([
+      { field: "docBack", message: `required when kycDocType is ${fields.kycDocType}` },
+    ]);
+  }
+  await assertEmailFree(ctx, fields.email);
+
+  const userId = newId("usr");
+  const holderId = newId("ch");
+  // Derived from the content: an identical retry of a lost request replays at the issuer.
+  const submissionKey = deterministicUuid(
+    "cardholder",
+    ctx.tenantId,
+    ctx.mode,
+    JSON.stringify(fields),
+    sha256Hex(files.docFront.bytes),
+    files.docBack ? sha256Hex(files.docBack.bytes) : "",
+    files.selfie ? sha256Hex(files.selfie.bytes) : "",
+  );
+
+  const sealed = await sealDocuments(vault, holderId, files);
+  try {
+    await ctx.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto("end_users")
+        .values({
+          id: userId,
+          tenant_id: ctx.tenantId,
+          mode: ctx.mode,
+          email: fields.email,
+          first_name: fields.firstName,
+          last_name: fields.lastName,
+          country: fields.country,
+          mobile: fields.mobile,
+          area_code: fields.areaCode ?? null,
+          town: fields.town ?? null,
+          gender: fields.gender ?? null,
+          date_of_birth: fields.kycDob ?? null,
+        })
+        .execute();
+      await tx
+        .insertInto("cardholders")
+        .values({
+          id: holderId,
+          tenant_id: ctx.tenantId,
+          mode: ctx.mode,
+          user_id: userId,
+          status: "IN_REVIEW",
+          issuer_cardholder_id: null,
+          issuer_status: null,
+          missing_fields: null,
+          kyc_doc_type: fields.kycDocType,
+          kyc_id_number: fields.kycIdNumber,
+          kyc_issue_date: fields.kycIssueDate ?? null,
+          kyc_expiry_date: fields.kycExpiryDate ?? null,
+          submission_key: submissionKey,
+          submission_state: "pending",
+          next_submission_at: new Date(),
+          last_synced_at: null,
+          last_submission_error: null,
+          decided_at: null,
+        })
+        .execute();
+      await recordDocuments(tx, { holderId, tenantId: ctx.tenantId, mode: ctx.mode }, sealed);
+    });
+  } catch (error) {
+    await discardSealed(vault, sealed);
+    if (error instanceof DatabaseError && error.code === "23505") {
+      // A concurrent request took the email, or this very request is already being submitted.
+      await assertEmailFree(ctx, fields.email);
+      throw new CardrailError(
+        "idempotency_key_in_use",
+        "An identical cardholder request is in progress",
+        undefined,
+        1,
+      );
+    }
+    throw error;
+  }
+
+  const outcome = await submitOnce(
+    ctx,
+    issuer,
+    { id: holderId, submissionKey, attempts: 0 },
+    toSubmission(fields, files),
+  );
+  if (outcome.kind === "refused") {
+    await ctx.db.transaction().execute(async (tx) => {
+      await deleteDocuments(vault, tx, holderId);
+      await tx.deleteFrom("kyc_documents").where("cardholder_id", "=", holderId).execute();
+      await tx.deleteFrom("cardholders").where("id", "=", holderId).execute();
+      await tx.deleteFrom("end_users").where("id", "=", userId).execute();
+    });
+    throw refusalError(outcome.error);
+  }
+  return {
+    userId,
+    holderId,
+    holderStatus: outcome.kind === "submitted" ? outcome.status : "IN_REVIEW",
+  };
+}
+
+function toSubmission(fields: CardholderFields, files: KycFiles): SubmitCardholderInput {
+  return {
+    email: fields.email,
+    firstName: fields.firstName,
+    lastName: fields.lastName,
+    countryCode: fields.country,
+    mobile: fields.mobile,
+    areaCode: fields.areaCode,
+    dateOfBirth: fields.kycDob,
+    gender: fields.gender === "male" ? "MALE" : fields.gender === "female" ? "FEMALE" : undefined,
+    town: fields.town,
+    document: {
+      type: fields.kycDocType,
+      number: fields.kycIdNumber,
+      issueDate: fields.kycIssueDate,
+      expiryDate: fields.kycExpiryDate,
+      front: files.docFront,
+      back: files.docBack,
+      selfie: files.selfie,
+    },
+  };
+}
+
+/** A definite refusal, told in the contract's terms: the fields the issuer named, or a 502. */
+export function refusalError(error: IssuerError): CardrailError {
+  const fields = error.detail.fields ?? [];
+  if (fields.length > 0) {
+    return validationError(
+      fields.map((field) => ({ field, message: `refused by the card issuer: ${error.message}` })),
+    );
+  }
+  return new CardrailError(
+    "upstream_rejected",
+    `The card issuer refused the cardholder: ${error.message}`,
+  );
+}

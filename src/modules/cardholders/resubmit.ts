@@ -1,0 +1,145 @@
+import { sql } from "kysely";
+import { requireIssuer, type TenantContext } from "../../core/context.ts";
+import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
+import { CardrailError, validationError } from "../../core/errors.ts";
+import { IssuerError } from "../../issuer/port.ts";
+import {
+  type DocumentVault,
+  discardSealed,
+  type KycFiles,
+  recordDocuments,
+  sealDocuments,
+} from "../documents/vault.ts";
+import { refusalError } from "./create.ts";
+import type { CardholderFields } from "./fields.ts";
+import { findHolder, type HolderStatusView } from "./service.ts";
+import { holderStatusFromIssuer } from "./status.ts";
+
+export type DocumentCorrections = Partial<
+  Pick<CardholderFields, "kycDocType" | "kycIdNumber" | "kycIssueDate" | "kycExpiryDate">
+>;
+
+/**
+ * New identity documents for a cardholder still in review (typically after the issuer answered
+ * INCOMPLETE), without creating a new cardholder. The new documents are stored encrypted and sent
+ * with an upstream key derived from their content, so a retried request replays; the previous
+ * documents are deleted once the issuer has accepted the new ones.
+ */
+export async function resubmitDocuments(
+  ctx: TenantContext,
+  vault: DocumentVault,
+  holderId: string,
+  files: KycFiles,
+  corrections: DocumentCorrections,
+): Promise<HolderStatusView> {
+  const holder = await findHolder(ctx, holderId);
+  if (holder.status === "REJECTED")
+    throw new CardrailError("cardholder_rejected", "The cardholder was rejected by KYC");
+  if (holder.status === "ACTIVE") {
+    throw new CardrailError(
+      "kyc_already_decided",
+      "The cardholder is already verified; no documents are needed",
+    );
+  }
+  if (holder.submission_state !== "submitted" || !holder.issuer_cardholder_id) {
+    throw new CardrailError(
+      "cardholder_under_verification",
+      "The first KYC submission has not reached the issuer yet; retry after it has",
+      undefined,
+      5,
+    );
+  }
+  const issuer = requireIssuer(ctx);
+  const docType =
+    corrections.kycDocType ??
+    (holder.kyc_doc_type as NonNullable<DocumentCorrections["kycDocType"]>);
+  if (docType !== "passport" && !files.docBack) {
+    throw validationError([
+      { field: "docBack", message: `required when kycDocType is ${docType}` },
+    ]);
+  }
+
+  const previous = await ctx.db
+    .selectFrom("kyc_documents")
+    .select(["id", "storage_key"])
+    .where("cardholder_id", "=", holder.id)
+    .where("deleted_at", "is", null)
+    .execute();
+  const sealed = await sealDocuments(vault, holder.id, files);
+  let upstream: Awaited<ReturnType<typeof issuer.resubmitDocuments>>;
+  try {
+    upstream = await issuer.resubmitDocuments(
+      holder.issuer_cardholder_id,
+      {
+        type: docType,
+        number: corrections.kycIdNumber ?? holder.kyc_id_number,
+        issueDate: corrections.kycIssueDate ?? holder.kyc_issue_date ?? undefined,
+        expiryDate: corrections.kycExpiryDate ?? holder.kyc_expiry_date ?? undefined,
+        front: files.docFront,
+        back: files.docBack,
+        selfie: files.selfie,
+      },
+      {
+        idempotencyKey: deterministicUuid(
+          "resubmit",
+          holder.id,
+          JSON.stringify(corrections),
+          ...Object.values(files).map((f) => (f ? sha256Hex(f.bytes) : "")),
+        ),
+      },
+    );
+  } catch (error) {
+    await discardSealed(vault, sealed);
+    if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found"))
+      throw refusalError(error);
+    throw new CardrailError(
+      "upstream_unavailable",
+      "The card issuer could not be reached; nothing changed. Retry the same request.",
+      { retryable: true },
+      2,
+    );
+  }
+
+  const status = holderStatusFromIssuer(upstream.status);
+  await ctx.db.transaction().execute(async (tx) => {
+    await recordDocuments(
+      tx,
+      { holderId: holder.id, tenantId: ctx.tenantId, mode: ctx.mode },
+      sealed,
+    );
+    if (previous.length > 0) {
+      await tx
+        .updateTable("kyc_documents")
+        .set({ deleted_at: sql<Date>`now()` })
+        .where(
+          "id",
+          "in",
+          previous.map((p) => p.id),
+        )
+        .execute();
+    }
+    await tx
+      .updateTable("cardholders")
+      .set({
+        kyc_doc_type: docType,
+        kyc_id_number: corrections.kycIdNumber ?? holder.kyc_id_number,
+        kyc_issue_date: corrections.kycIssueDate ?? holder.kyc_issue_date,
+        kyc_expiry_date: corrections.kycExpiryDate ?? holder.kyc_expiry_date,
+        issuer_status: upstream.status,
+        missing_fields: upstream.missingFields ?? null,
+        last_synced_at: sql<Date>`now()`,
+        updated_at: sql<Date>`now()`,
+        ...(status === "IN_REVIEW" ? {} : { status, decided_at: sql<Date>`now()` }),
+      })
+      .where("id", "=", holder.id)
+      .execute();
+  });
+  // The replaced documents are no longer needed by anyone: delete their blobs now.
+  await Promise.all(previous.map((p) => vault.store.delete(p.storage_key)));
+  return {
+    holderId: holder.id,
+    status,
+    canIssueCard: status === "ACTIVE",
+    missingFields: upstream.missingFields ?? null,
+  };
+}
