@@ -5,6 +5,7 @@ import type { IssuerFor } from "../issuer/issuers.ts";
 import { refusalError } from "../modules/cardholders/create.ts";
 import { holderStatusFromIssuer } from "../modules/cardholders/status.ts";
 import { submissionInputFor, submitOnce } from "../modules/cardholders/submit.ts";
+import { changeHolderStatus } from "../modules/cardholders/transition.ts";
 import { type DocumentVault, purgeDecidedDocuments } from "../modules/documents/vault.ts";
 
 export interface KycJobDeps {
@@ -76,19 +77,14 @@ export async function submitPendingKyc(deps: KycJobDeps, batchSize = 20): Promis
         const fields = Array.isArray(reason.details)
           ? (reason.details as { field: string }[]).map((d) => d.field)
           : [];
-        await deps.db
-          .updateTable("cardholders")
-          .set({
+        await changeHolderStatus(deps.db, holder.id, {
+          status: "REJECTED",
+          missingFields: fields.length > 0 ? fields : null,
+          also: {
             submission_state: "refused",
-            status: "REJECTED",
-            missing_fields: fields.length > 0 ? fields : null,
             last_submission_error: reason.message.slice(0, 500),
-            decided_at: sql<Date>`now()`,
-            updated_at: sql<Date>`now()`,
-          })
-          .where("id", "=", holder.id)
-          .where("submission_state", "=", "pending")
-          .execute();
+          },
+        });
       }
     } catch (error) {
       deps.log.error(
@@ -148,20 +144,12 @@ export async function refreshStaleReviews(
     if (!issuer || !holder.issuer_cardholder_id) continue;
     try {
       const upstream = await issuer.getCardholder(holder.issuer_cardholder_id);
-      const status = holderStatusFromIssuer(upstream.status);
-      const result = await deps.db
-        .updateTable("cardholders")
-        .set({
-          status,
-          issuer_status: upstream.status,
-          missing_fields: upstream.missingFields ?? null,
-          updated_at: sql<Date>`now()`,
-          decided_at: status === "IN_REVIEW" ? null : sql<Date>`now()`,
-        })
-        .where("id", "=", holder.id)
-        .where("status", "=", "IN_REVIEW")
-        .executeTakeFirst();
-      if (status !== "IN_REVIEW" && result.numUpdatedRows > 0n) decided++;
+      const result = await changeHolderStatus(deps.db, holder.id, {
+        status: holderStatusFromIssuer(upstream.status),
+        issuerStatus: upstream.status,
+        missingFields: upstream.missingFields ?? null,
+      });
+      if (result.changed && result.status !== "IN_REVIEW") decided++;
     } catch (error) {
       deps.log.warn(
         { err: error, holderId: holder.id },

@@ -14,6 +14,7 @@ import { refusalError } from "./create.ts";
 import type { CardholderFields } from "./fields.ts";
 import { findHolder, type HolderStatusView } from "./service.ts";
 import { holderStatusFromIssuer } from "./status.ts";
+import { changeHolderStatus } from "./transition.ts";
 
 export type DocumentCorrections = Partial<
   Pick<CardholderFields, "kycDocType" | "kycIdNumber" | "kycIssueDate" | "kycExpiryDate">
@@ -125,21 +126,22 @@ export async function resubmitDocuments(
         kyc_id_number: corrections.kycIdNumber ?? holder.kyc_id_number,
         kyc_issue_date: corrections.kycIssueDate ?? holder.kyc_issue_date,
         kyc_expiry_date: corrections.kycExpiryDate ?? holder.kyc_expiry_date,
-        issuer_status: upstream.status,
-        missing_fields: upstream.missingFields ?? null,
-        last_synced_at: sql<Date>`now()`,
         updated_at: sql<Date>`now()`,
-        ...(status === "IN_REVIEW" ? {} : { status, decided_at: sql<Date>`now()` }),
       })
       .where("id", "=", holder.id)
       .execute();
+  });
+  const result = await changeHolderStatus(ctx.db, holder.id, {
+    status,
+    issuerStatus: upstream.status,
+    missingFields: upstream.missingFields ?? null,
   });
   // The replaced documents are no longer needed by anyone: delete their blobs now.
   await Promise.all(previous.map((p) => vault.store.delete(p.storage_key)));
   return {
     holderId: holder.id,
-    status,
-    canIssueCard: status === "ACTIVE",
-    missingFields: upstream.missingFields ?? null,
+    status: result.status,
+    canIssueCard: result.status === "ACTIVE",
+    missingFields: result.missingFields,
   };
 }

@@ -1,12 +1,8 @@
-import { DatabaseError } from "pg";
-import { type CoreSettings, requireIssuer, type TenantContext } from "../../core/context.ts";
-import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
-import { CardrailError, notFound, validationError } from "../../core/errors.ts";
-import { newId } from "../../core/ids.ts";
+import type { CoreSettings, TenantContext } from "../../core/context.ts";
+import { CardrailError, notFound } from "../../core/errors.ts";
 import type { HolderStatus } from "../../db/schema.ts";
-import { IssuerError, type KycFile } from "../../issuer/port.ts";
-import type { CardholderFields } from "./fields.ts";
 import { holderStatusFromIssuer, isFinalHolderStatus } from "./status.ts";
+import { changeHolderStatus } from "./transition.ts";
 
 /** 409 duplicate_cardholder (naming the existing holder) when the tenant already has this email in this mode. */
 export async function assertEmailFree(ctx: TenantContext, email: string): Promise<void> {
@@ -54,23 +50,12 @@ export async function getHolderStatus(
   if (!isFinalHolderStatus(status) && holder.issuer_cardholder_id && stale && ctx.issuer) {
     try {
       const upstream = await ctx.issuer.getCardholder(holder.issuer_cardholder_id);
-      const next = holderStatusFromIssuer(upstream.status);
-      // Conditional on still being IN_REVIEW: a concurrent refresh or webhook may have finished it.
-      const updated = await ctx.db
-        .updateTable("cardholders")
-        .set({
-          status: next,
-          issuer_status: upstream.status,
-          missing_fields: upstream.missingFields ?? null,
-          last_synced_at: ctx.now(),
-          updated_at: ctx.now(),
-          decided_at: next === "IN_REVIEW" ? null : ctx.now(),
-        })
-        .where("id", "=", holder.id)
-        .where("status", "=", "IN_REVIEW")
-        .returning(["status", "missing_fields"])
-        .executeTakeFirst();
-      if (updated) ({ status, missing_fields: missingFields } = updated);
+      // Forward only: a concurrent refresh or webhook may have finished it already.
+      ({ status, missingFields } = await changeHolderStatus(ctx.db, holder.id, {
+        status: holderStatusFromIssuer(upstream.status),
+        issuerStatus: upstream.status,
+        missingFields: upstream.missingFields ?? null,
+      }));
     } catch (error) {
       ctx.log.warn(
         { err: error, holderId },

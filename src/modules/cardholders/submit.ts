@@ -5,6 +5,7 @@ import type { HolderStatus } from "../../db/schema.ts";
 import { type CardIssuer, IssuerError, type SubmitCardholderInput } from "../../issuer/port.ts";
 import { type DocumentVault, openDocuments } from "../documents/vault.ts";
 import { holderStatusFromIssuer } from "./status.ts";
+import { changeHolderStatus } from "./transition.ts";
 
 /**
  * One attempt to submit a committed cardholder's KYC to the issuer, with the cardholder's fixed
@@ -29,25 +30,18 @@ export async function submitOnce(
 ): Promise<SubmitOutcome> {
   try {
     const upstream = await issuer.submitCardholder(input, { idempotencyKey: holder.submissionKey });
-    const status = holderStatusFromIssuer(upstream.status);
-    await ctx.db
-      .updateTable("cardholders")
-      .set({
+    const { status } = await changeHolderStatus(ctx.db, holder.id, {
+      status: holderStatusFromIssuer(upstream.status),
+      issuerStatus: upstream.status,
+      missingFields: upstream.missingFields ?? null,
+      also: {
         issuer_cardholder_id: upstream.issuerCardholderId,
-        issuer_status: upstream.status,
-        status,
-        missing_fields: upstream.missingFields ?? null,
         submission_state: "submitted",
         submission_attempts: holder.attempts + 1,
         next_submission_at: null,
         last_submission_error: null,
-        last_synced_at: sql<Date>`now()`,
-        updated_at: sql<Date>`now()`,
-        decided_at: status === "IN_REVIEW" ? null : sql<Date>`now()`,
-      })
-      .where("id", "=", holder.id)
-      .where("submission_state", "=", "pending")
-      .execute();
+      },
+    });
     return { kind: "submitted", status };
   } catch (error) {
     if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {

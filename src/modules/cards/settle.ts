@@ -1,8 +1,11 @@
 import type { Selectable } from "kysely";
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
+import type { Tx } from "../../db/pool.ts";
 import type { CardStatus, CardsTable } from "../../db/schema.ts";
 import type { IssuedCard, IssuerCardStatus } from "../../issuer/port.ts";
 import { post } from "../wallet/ledger.ts";
+import { emitEvent } from "../webhooks/index.ts";
+import { presentCard } from "./present.ts";
 
 /**
  * Applying what the issuer says about a card to our records and the ledger. Every transition is
@@ -124,7 +127,7 @@ export async function applyIssuerState(
       );
       status = current.status;
     }
-    return tx
+    const updated = await tx
       .updateTable("cards")
       .set({
         status,
@@ -138,7 +141,34 @@ export async function applyIssuerState(
       .where("id", "=", current.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    await announce(tx, current, updated);
+    return updated;
   });
+}
+
+/**
+ * Tells the tenant (outbound webhooks) what changed, in the transaction that changed it:
+ * `card.created` when the issuer accepts a card, `card.failed` when it ends refunded,
+ * `card.status_changed` for every other move (pending → active, frozen, cancelled).
+ */
+async function announce(tx: Tx, before: CardRow, after: CardRow): Promise<void> {
+  if (before.status === after.status) return;
+  const base = { tenantId: after.tenant_id, mode: after.mode };
+  if (after.status === "failed") {
+    await emitEvent(tx, {
+      ...base,
+      type: "card.failed",
+      data: { ...presentCard(after), previousStatus: before.status, reason: after.failure_reason },
+    });
+  } else if (before.status === "creating") {
+    await emitEvent(tx, { ...base, type: "card.created", data: presentCard(after) });
+  } else {
+    await emitEvent(tx, {
+      ...base,
+      type: "card.status_changed",
+      data: { ...presentCard(after), previousStatus: before.status },
+    });
+  }
 }
 
 /** Asks the issuer for a card's current state and applies it. Errors propagate to the caller. */

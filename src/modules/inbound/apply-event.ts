@@ -4,6 +4,7 @@ import type { Db } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 import type { CardIssuer, IssuerEvent } from "../../issuer/port.ts";
 import { holderStatusFromIssuer } from "../cardholders/status.ts";
+import { changeHolderStatus } from "../cardholders/transition.ts";
 import { applyIssuerState, cardStatusFromIssuer } from "../cards/settle.ts";
 
 export interface InboundDeps {
@@ -52,22 +53,19 @@ export async function applyIssuerEvent(
 async function apply(deps: InboundDeps, event: IssuerEvent): Promise<ApplyResult> {
   switch (event.kind) {
     case "cardholder_status": {
-      const next = holderStatusFromIssuer(event.status);
-      // Forward only: IN_REVIEW may become final; a final status never changes.
-      const updated = await deps.db
-        .updateTable("cardholders")
-        .set({
-          status: next,
-          issuer_status: event.status,
-          last_synced_at: sql<Date>`now()`,
-          updated_at: sql<Date>`now()`,
-          decided_at: next === "IN_REVIEW" ? null : sql<Date>`now()`,
-        })
+      const holder = await deps.db
+        .selectFrom("cardholders")
+        .select("id")
         .where("mode", "=", deps.mode)
         .where("issuer_cardholder_id", "=", event.issuerCardholderId)
-        .where("status", "=", "IN_REVIEW")
         .executeTakeFirst();
-      return updated.numUpdatedRows > 0n ? "applied" : "ignored";
+      if (!holder) return "ignored";
+      // Forward only: IN_REVIEW may become final; a final status never changes.
+      const result = await changeHolderStatus(deps.db, holder.id, {
+        status: holderStatusFromIssuer(event.status),
+        issuerStatus: event.status,
+      });
+      return result.changed ? "applied" : "ignored";
     }
     case "card_created":
     case "card_status": {
