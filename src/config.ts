@@ -18,7 +18,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(logLevels).default("info"),
   /** When set, use this PostgreSQL server; otherwise an embedded PGlite database in CARDRAIL_DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Issuance holds a connection for a dozen short round trips; 20 keeps 2 cores busy without queueing.
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   CARDRAIL_DATA_DIR: z.string().min(1).default("./.cardrail/data"),
   /** Create the demo tenant on an empty database. Always on for the embedded default. */
   CARDRAIL_SEED_DEMO: bool.optional(),
@@ -44,18 +45,19 @@ export const configSchema = z.object({
   SIMULATOR_SEED: z.coerce.number().int().optional(),
 
   // Upload limits for POST /cardholders.
+  // UQPay accepts documents up to 2 MB: a larger file could only be refused later, after the work.
   UPLOAD_MAX_FILE_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
     .max(50 * 1024 * 1024)
-    .default(5 * 1024 * 1024),
+    .default(2 * 1024 * 1024),
   UPLOAD_MAX_TOTAL_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
     .max(100 * 1024 * 1024)
-    .default(12 * 1024 * 1024),
+    .default(7 * 1024 * 1024),
 
   /** Requests per minute per API key (all endpoints), and reveals per minute per key. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),

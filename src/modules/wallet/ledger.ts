@@ -29,14 +29,27 @@ const movements: Record<LedgerTransactionKind, { from: LedgerAccountKind; to: Le
 
 const ALL_KINDS: LedgerAccountKind[] = ["wallet", "funding", "cards_in_flight", "cards_loaded"];
 
+/**
+ * Account ids by book, kept for the life of the process: accounts are never deleted or renumbered,
+ * so once seen committed their ids are facts. (Ids only created by a transaction that might still
+ * roll back are not cached.)
+ */
+const knownAccounts = new Map<string, Record<LedgerAccountKind, string>>();
+const bookKey = (book: Book) => `${book.tenantId}|${book.mode}|${book.currency}`;
+
 /** Creates the book's accounts if missing; returns their ids by kind. */
 export async function ensureAccounts(
   db: DbOrTx,
   book: Book,
 ): Promise<Record<LedgerAccountKind, string>> {
+  const cached = knownAccounts.get(bookKey(book));
+  if (cached) return cached;
   const existing = await selectAccounts(db, book);
-  if (existing.size === ALL_KINDS.length)
-    return Object.fromEntries(existing) as Record<LedgerAccountKind, string>;
+  if (existing.size === ALL_KINDS.length) {
+    const ids = Object.fromEntries(existing) as Record<LedgerAccountKind, string>;
+    knownAccounts.set(bookKey(book), ids);
+    return ids;
+  }
   await db
     .insertInto("ledger_accounts")
     .values(
@@ -75,54 +88,41 @@ export interface PostInput {
 /**
  * Posts one movement. Must run inside a transaction (the postings and the balance change commit
  * together). Returns false when `reference` was already posted (a replay: nothing moves).
- * Throws `insufficient_balance` when it would take a wallet below zero.
+ * Throws `insufficient_balance` when it would take a wallet below zero; the caller's transaction
+ * is then aborted, and every caller lets it roll back (a refused debit leaves no trace).
+ *
+ * The header and both postings are one statement: a hot wallet's row lock is held for as few
+ * round trips as possible.
  */
 export async function post(tx: Tx, book: Book, input: PostInput): Promise<boolean> {
   if (input.amount <= 0n)
     throw new RangeError("ledger amounts are positive; the movement gives the direction");
   const accounts = await ensureAccounts(tx, book);
   const { from, to } = movements[input.kind];
-  const id = newId("ltx");
-  // A savepoint, so a refused debit leaves no trace and the caller's transaction stays usable
-  // (it may record the refusal, e.g. as an idempotent response).
-  await sql`SAVEPOINT ledger_post`.execute(tx);
   try {
-    const inserted = await tx
-      .insertInto("ledger_transactions")
-      .values({
-        id,
-        tenant_id: book.tenantId,
-        mode: book.mode,
-        currency: book.currency,
-        kind: input.kind,
-        reference: input.reference,
-        amount: input.amount,
-        card_id: input.cardId ?? null,
-        memo: input.memo ?? null,
-      })
-      .onConflict((oc) => oc.column("reference").doNothing())
-      .returning("id")
-      .executeTakeFirst();
-    if (!inserted) {
-      await sql`RELEASE SAVEPOINT ledger_post`.execute(tx);
-      return false;
-    }
-    await tx
-      .insertInto("ledger_postings")
-      .values([
-        { transaction_id: id, account_id: accounts[from], amount: -input.amount },
-        { transaction_id: id, account_id: accounts[to], amount: input.amount },
-      ])
-      .execute();
-    await sql`RELEASE SAVEPOINT ledger_post`.execute(tx);
+    const result = await sql<{ n: bigint }>`
+      WITH header AS (
+        INSERT INTO ledger_transactions (id, tenant_id, mode, currency, kind, reference, amount, card_id, memo)
+        VALUES (${newId("ltx")}, ${book.tenantId}, ${book.mode}, ${book.currency}, ${input.kind},
+                ${input.reference}, ${input.amount}, ${input.cardId ?? null}, ${input.memo ?? null})
+        ON CONFLICT (reference) DO NOTHING
+        RETURNING id
+      ), postings AS (
+        INSERT INTO ledger_postings (transaction_id, account_id, amount)
+        SELECT header.id, leg.account_id, leg.amount
+        FROM header
+        CROSS JOIN (VALUES (${accounts[from]}::text, ${-input.amount}::bigint),
+                           (${accounts[to]}::text, ${input.amount}::bigint)) AS leg(account_id, amount)
+        RETURNING 1
+      )
+      SELECT count(*) AS n FROM postings`.execute(tx);
+    return (result.rows[0]?.n ?? 0n) > 0n;
   } catch (error) {
-    await sql`ROLLBACK TO SAVEPOINT ledger_post`.execute(tx);
     if (error instanceof DatabaseError && error.constraint === "wallet_never_negative") {
       throw new CardrailError("insufficient_balance", "Insufficient wallet balance");
     }
     throw error;
   }
-  return true;
 }
 
 export interface WalletBalance {
