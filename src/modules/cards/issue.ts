@@ -1,6 +1,6 @@
 import { type CoreSettings, requireIssuer, type TenantContext } from "../../core/context.ts";
 import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
-import { CardrailError, notFound, validationError } from "../../core/errors.ts";
+import { CardrailError, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { IssuerError } from "../../issuer/port.ts";
 import { findHolder, getHolderStatus } from "../cardholders/service.ts";
@@ -78,13 +78,15 @@ export async function issueCard(
   }
 
   let issuerProductId: string;
+  let knownHolder: { issuer_cardholder_id: string | null } | undefined;
   try {
     if (card) {
       // Resuming a debited card: its product was checked when it was debited.
       issuerProductId = await issuerProductOf(ctx, card.product_id);
     } else {
-      const product = await checkPreconditions(ctx, settings, input);
-      issuerProductId = product.issuer_product_id;
+      const checked = await checkPreconditions(ctx, settings, input);
+      issuerProductId = checked.product.issuer_product_id;
+      knownHolder = checked.holder;
       card = await debitAndRecord(ctx, input, ref);
     }
   } catch (error) {
@@ -95,7 +97,9 @@ export async function issueCard(
 
   // A resumed request whose card was meanwhile settled (by the recovery sweep) answers from the record.
   const outcome =
-    card.status === "creating" ? await callIssuer(ctx, card, issuerProductId) : outcomeOf(card);
+    card.status === "creating"
+      ? await callIssuer(ctx, card, issuerProductId, knownHolder)
+      : outcomeOf(card);
   if (outcome === "unknown") {
     if (ref) await unlockKey(ctx.db, ref);
     throw new CardrailError(
@@ -175,7 +179,7 @@ async function checkPreconditions(
   }
   if (status === "REJECTED")
     throw new CardrailError("cardholder_rejected", "The cardholder was rejected by KYC");
-  return product;
+  return { product, holder };
 }
 
 async function debitAndRecord(
@@ -184,17 +188,9 @@ async function debitAndRecord(
   ref: KeyRef | null,
 ): Promise<CardRow> {
   const cardId = newId("card");
+  // The holder was found ACTIVE by checkPreconditions, and statuses only move forward
+  // (changeHolderStatus): it is still ACTIVE, so it is not read again here.
   return ctx.db.transaction().execute(async (tx) => {
-    const holder = await tx
-      .selectFrom("cardholders")
-      .select(["status"])
-      .where("id", "=", input.holderId)
-      .where("tenant_id", "=", ctx.tenantId)
-      .where("mode", "=", ctx.mode)
-      .executeTakeFirst();
-    if (!holder) throw notFound("Cardholder");
-    if (holder.status !== "ACTIVE")
-      throw new CardrailError("cardholder_rejected", "The cardholder is not active");
     const card = await tx
       .insertInto("cards")
       .values({
@@ -238,12 +234,16 @@ export async function callIssuer(
   ctx: TenantContext,
   card: CardRow,
   issuerProductId: string,
+  /** The holder's issuer id when the caller already has it (the request path); read otherwise. */
+  known?: { issuer_cardholder_id: string | null },
 ): Promise<IssueOutcome | "unknown"> {
-  const holder = await ctx.db
-    .selectFrom("cardholders")
-    .select(["issuer_cardholder_id"])
-    .where("id", "=", card.cardholder_id)
-    .executeTakeFirstOrThrow();
+  const holder =
+    known ??
+    (await ctx.db
+      .selectFrom("cardholders")
+      .select(["issuer_cardholder_id"])
+      .where("id", "=", card.cardholder_id)
+      .executeTakeFirstOrThrow());
   try {
     const issued = await requireIssuer(ctx).issueCard(
       {
