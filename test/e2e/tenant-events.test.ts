@@ -18,7 +18,11 @@ let secret = "";
 const received: { type: string; data: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  cardrail = await startCardrail({ WEBHOOK_POLL_INTERVAL_MS: "50", RECOVERY_AFTER_MS: "0", RECOVERY_INTERVAL_MS: "100" });
+  cardrail = await startCardrail({
+    WEBHOOK_POLL_INTERVAL_MS: "50",
+    RECOVERY_AFTER_MS: "0",
+    RECOVERY_INTERVAL_MS: "100",
+  });
   cardrail.runtime.startSweeps();
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -62,16 +66,27 @@ describe("tenant events from the real flows", () => {
     const card = await issueCard(tenant, { holderId, loadAmount: 12 });
     expect(card.status).toBe(201);
     const cardId = card.body.cardId;
-    const seen = (type: string, key: string, id: string) => received.filter((e) => e.type === type && e.data[key] === id);
+    const seen = (type: string, key: string, id: string) =>
+      received.filter((e) => e.type === type && e.data[key] === id);
 
-    expect(await eventually(() => seen("card.status_changed", "cardId", cardId).some((e) => e.data.status === "active"))).toBe(true);
+    expect(
+      await eventually(() =>
+        seen("card.status_changed", "cardId", cardId).some((e) => e.data.status === "active"),
+      ),
+    ).toBe(true);
     const approved = seen("cardholder.status_changed", "holderId", holderId);
     expect(approved).toHaveLength(1);
-    expect(approved[0]?.data).toMatchObject({ status: "ACTIVE", previousStatus: "IN_REVIEW", canIssueCard: true });
+    expect(approved[0]?.data).toMatchObject({
+      status: "ACTIVE",
+      previousStatus: "IN_REVIEW",
+      canIssueCard: true,
+    });
     const created = seen("card.created", "cardId", cardId);
     expect(created).toHaveLength(1);
     expect(created[0]?.data).toMatchObject({ holderId, loadAmount: 12, currency: "USD" });
-    expect(seen("card.status_changed", "cardId", cardId)[0]?.data).toMatchObject({ previousStatus: "pending" });
+    expect(seen("card.status_changed", "cardId", cardId)[0]?.data).toMatchObject({
+      previousStatus: "pending",
+    });
     // Card data never travels in events.
     expect(JSON.stringify(received)).not.toMatch(/"card_number"|"cvv"/);
   });
@@ -79,7 +94,14 @@ describe("tenant events from the real flows", () => {
   it("a rejected holder and a card the issuer fails are announced too", async () => {
     const rejected = await createHolder(tenant, { kycIdNumber: "REJECT-EVENTS" });
     expect(
-      await eventually(() => received.some((e) => e.type === "cardholder.status_changed" && e.data.holderId === rejected && e.data.status === "REJECTED")),
+      await eventually(() =>
+        received.some(
+          (e) =>
+            e.type === "cardholder.status_changed" &&
+            e.data.holderId === rejected &&
+            e.data.status === "REJECTED",
+        ),
+      ),
     ).toBe(true);
 
     const holderId = await activeHolder(tenant);
@@ -87,12 +109,22 @@ describe("tenant events from the real flows", () => {
     await fetch(`${admin}/__sim/faults`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ route: "POST /api/v1/issuing/cards", kind: "fail_after_success", count: 1 }),
+      body: JSON.stringify({
+        route: "POST /api/v1/issuing/cards",
+        kind: "fail_after_success",
+        count: 1,
+      }),
     });
     const card = await issueCard(tenant, { holderId, loadAmount: 3 });
     expect(card.status).toBe(201);
-    expect(await eventually(() => received.some((e) => e.type === "card.failed" && e.data.cardId === card.body.cardId))).toBe(true);
-    const failed = received.find((e) => e.type === "card.failed" && e.data.cardId === card.body.cardId);
+    expect(
+      await eventually(() =>
+        received.some((e) => e.type === "card.failed" && e.data.cardId === card.body.cardId),
+      ),
+    ).toBe(true);
+    const failed = received.find(
+      (e) => e.type === "card.failed" && e.data.cardId === card.body.cardId,
+    );
     expect(failed?.data).toMatchObject({ status: "failed", loadedBalance: 0 });
   });
 });

@@ -156,11 +156,22 @@ describe("the fault matrix at the card-create call", () => {
     // The issuer withdraws its KYC approval after we saw ACTIVE: it refuses the card (400).
     await sim(`/__sim/cardholders/${row.issuer_cardholder_id}/kyc`, "POST", { status: "FAILED" });
     const before = await walletMinor(cardrail, tenant.tenantId);
-    const first = await issueCard(tenant, { holderId: refusedHolder, loadAmount: 4 }, "refused-once");
+    const first = await issueCard(
+      tenant,
+      { holderId: refusedHolder, loadAmount: 4 },
+      "refused-once",
+    );
     expect(first.status).toBe(502);
-    expect(first.body.error).toMatchObject({ code: "upstream_rejected", details: { status: "failed" } });
+    expect(first.body.error).toMatchObject({
+      code: "upstream_rejected",
+      details: { status: "failed" },
+    });
     expect(await walletMinor(cardrail, tenant.tenantId)).toBe(before);
-    const again = await issueCard(tenant, { holderId: refusedHolder, loadAmount: 4 }, "refused-once");
+    const again = await issueCard(
+      tenant,
+      { holderId: refusedHolder, loadAmount: 4 },
+      "refused-once",
+    );
     expect(again.status).toBe(502);
     expect(again.body.error).toEqual(first.body.error);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
