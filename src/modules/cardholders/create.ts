@@ -13,6 +13,7 @@ import {
   recordDocuments,
   sealDocuments,
 } from "../documents/vault.ts";
+import { claimKey, finishKey, type KeyRef, releaseKey } from "../idempotency/keys.ts";
 import type { CardholderFields } from "./fields.ts";
 import { assertEmailFree } from "./service.ts";
 import { submitOnce } from "./submit.ts";
@@ -56,16 +57,7 @@ export async function createCardholder(
 
   const userId = newId("usr");
   const holderId = newId("ch");
-  // Derived from the content: an identical retry of a lost request replays at the issuer.
-  const submissionKey = deterministicUuid(
-    "cardholder",
-    ctx.tenantId,
-    ctx.mode,
-    JSON.stringify(fields),
-    sha256Hex(files.docFront.bytes),
-    files.docBack ? sha256Hex(files.docBack.bytes) : "",
-    files.selfie ? sha256Hex(files.selfie.bytes) : "",
-  );
+  const submissionKey = submissionKeyFor(ctx, input);
 
   const sealed = await sealDocuments(vault, holderId, files);
   try {
@@ -184,4 +176,66 @@ export function refusalError(error: IssuerError): CardrailError {
     "upstream_rejected",
     `The card issuer refused the cardholder: ${error.message}`,
   );
+}
+
+/** The request's content, hashed: what makes two cardholder requests "the same request". */
+function contentHash(input: NewCardholder): string {
+  return sha256Hex(
+    JSON.stringify([
+      input.fields,
+      sha256Hex(input.files.docFront.bytes),
+      input.files.docBack ? sha256Hex(input.files.docBack.bytes) : "",
+      input.files.selfie ? sha256Hex(input.files.selfie.bytes) : "",
+    ]),
+  );
+}
+
+/** The upstream idempotency key: derived from the content, so an identical retry replays at the issuer. */
+function submissionKeyFor(
+  ctx: Pick<TenantContext, "tenantId" | "mode">,
+  input: NewCardholder,
+): string {
+  return deterministicUuid("cardholder", ctx.tenantId, ctx.mode, contentHash(input));
+}
+
+/**
+ * createCardholder behind an optional Idempotency-Key (same semantics as POST /cards): the same key
+ * and request replays the first 201; another request with the key is 422; a request still running
+ * is 409. Refusals consume no key. A key left by a process that died mid-request is resumed: if
+ * that request had committed the cardholder (found by its content-derived submission key), the
+ * retry answers with it instead of a duplicate_cardholder.
+ */
+export async function createCardholderIdempotent(
+  ctx: TenantContext,
+  vault: DocumentVault,
+  input: NewCardholder,
+  options: { idempotencyKey?: string; lockTimeoutMs: number },
+): Promise<{ created: CreatedCardholder; replayed: boolean }> {
+  if (!options.idempotencyKey)
+    return { created: await createCardholder(ctx, vault, input), replayed: false };
+  const ref: KeyRef = { tenantId: ctx.tenantId, mode: ctx.mode, key: options.idempotencyKey };
+  const claim = await claimKey(
+    ctx.db,
+    ref,
+    { path: "POST /cardholders", hash: contentHash(input) },
+    options.lockTimeoutMs,
+  );
+  if (claim.state === "replay")
+    return { created: (claim.outcome as { ok: CreatedCardholder }).ok, replayed: true };
+  try {
+    const earlier =
+      claim.state === "resume"
+        ? await ctx.db
+            .selectFrom("cardholders")
+            .select(["id as holderId", "user_id as userId", "status as holderStatus"])
+            .where("submission_key", "=", submissionKeyFor(ctx, input))
+            .executeTakeFirst()
+        : undefined;
+    const created = earlier ?? (await createCardholder(ctx, vault, input));
+    await finishKey(ctx.db, ref, { ok: created });
+    return { created, replayed: false };
+  } catch (error) {
+    await releaseKey(ctx.db, ref);
+    throw error;
+  }
 }

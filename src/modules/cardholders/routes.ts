@@ -4,9 +4,10 @@ import { z } from "zod";
 import { type FieldIssue, validationError } from "../../core/errors.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
+import { idempotencyHeaders } from "../../http/idempotency-header.ts";
 import { readMultipart, sniffKycFile } from "../../http/multipart.ts";
 import type { KycFiles } from "../documents/vault.ts";
-import { createCardholder } from "./create.ts";
+import { createCardholderIdempotent } from "./create.ts";
 import {
   type CardholderFields,
   cardholderFieldsSchema,
@@ -89,6 +90,7 @@ export const cardholderRoutes =
         schema: {
           tags: ["cardholders"],
           summary: "Create a cardholder and submit KYC (multipart/form-data)",
+          headers: idempotencyHeaders,
         },
       },
       async (request, reply) => {
@@ -99,7 +101,16 @@ export const cardholderRoutes =
           cardholderFieldsSchema,
           TEXT_FIELDS,
         );
-        const created = await createCardholder(ctx, deps.vault, { fields, files });
+        const { created, replayed } = await createCardholderIdempotent(
+          ctx,
+          deps.vault,
+          { fields, files },
+          {
+            idempotencyKey: request.headers["idempotency-key"],
+            lockTimeoutMs: deps.settings.idempotencyLockTimeoutMs,
+          },
+        );
+        if (replayed) reply.header("idempotent-replayed", "true");
         return reply.status(201).send({ success: true, ...created });
       },
     );

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
+import { idempotencyHeaders } from "../../http/idempotency-header.ts";
 import { revealRateLimit } from "../../http/rate-limits.ts";
 import { currencyExponent, decimalToMinor, isKnownCurrency } from "../wallet/money.ts";
 import { issueCard } from "./issue.ts";
@@ -51,13 +52,6 @@ export const issueCardBody = z
       });
     }
   });
-
-const idempotencyHeaders = z.object({
-  "idempotency-key": z
-    .string()
-    .regex(/^[\x21-\x7e]{1,255}$/, "1-255 printable ASCII characters")
-    .optional(),
-});
 
 const cardParams = z.object({ cardId: opaqueId() });
 
