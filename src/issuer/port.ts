@@ -41,7 +41,8 @@ export interface SubmitCardholderInput {
 }
 
 /** The issuer's own KYC vocabulary (UQPay's `cardholder_status`). */
-export type IssuerKycStatus = "PENDING" | "INCOMPLETE" | "SUCCESS" | "FAILED";
+export const ISSUER_KYC_STATUSES = ["PENDING", "INCOMPLETE", "SUCCESS", "FAILED"] as const;
+export type IssuerKycStatus = (typeof ISSUER_KYC_STATUSES)[number];
 
 export interface IssuerCardholder {
   issuerCardholderId: string;
@@ -60,16 +61,18 @@ export interface IssueCardInput {
   cardRef: string;
 }
 
-export type IssuerCardStatus =
-  | "PENDING"
-  | "ACTIVE"
-  | "FROZEN"
-  | "BLOCKED"
-  | "PRE_CANCEL"
-  | "CANCELLED"
-  | "LOST"
-  | "STOLEN"
-  | "FAILED";
+export const ISSUER_CARD_STATUSES = [
+  "PENDING",
+  "ACTIVE",
+  "FROZEN",
+  "BLOCKED",
+  "PRE_CANCEL",
+  "CANCELLED",
+  "LOST",
+  "STOLEN",
+  "FAILED",
+] as const;
+export type IssuerCardStatus = (typeof ISSUER_CARD_STATUSES)[number];
 
 export interface IssuedCard {
   issuerCardId: string;

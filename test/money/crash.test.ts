@@ -4,6 +4,7 @@ import type { TestTenant } from "../fixtures/cardrail.ts";
 import { type SharedWorld, startSharedWorld } from "../fixtures/external.ts";
 import { createHolder, waitForStatus } from "../fixtures/flows.ts";
 import { type ServiceProcess, startServiceProcess } from "../fixtures/processes.ts";
+import { waitForSettledCards } from "./helpers.ts";
 
 /**
  * A service process is killed with SIGKILL at random moments while a stream of card issuances is in
@@ -115,15 +116,8 @@ describe(`SIGKILL during a stream of issuances (seed ${seed})`, () => {
     expect([...finalStatus.values()].every((s) => s === 201)).toBe(true);
 
     const db = world.database.db;
-    for (let i = 0; i < 300; i++) {
-      const open = await db
-        .selectFrom("cards")
-        .select("id")
-        .where("status", "in", ["creating", "pending"])
-        .execute();
-      if (open.length === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The processes' own recovery sweeps settle whatever is still open.
+    await waitForSettledCards(db, 300);
     const cards = await db
       .selectFrom("cards")
       .select(["id", "status", "load_amount"])

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import type { Db } from "../../src/db/pool.ts";
 import { checkLedgerInvariants } from "../../src/modules/wallet/invariants.ts";
 import type { TestCardrail } from "../fixtures/cardrail.ts";
 
@@ -38,5 +39,18 @@ export async function recoverUntilSettled(cardrail: TestCardrail, rounds = 100) 
       .execute();
     if (open.length === 0) return;
     await new Promise((r) => setTimeout(r, 30));
+  }
+}
+
+/** Waits (bounded) until no card is creating or pending: the service processes' own sweeps settle them. */
+export async function waitForSettledCards(db: Db, rounds = 300) {
+  for (let i = 0; i < rounds; i++) {
+    const open = await db
+      .selectFrom("cards")
+      .select("id")
+      .where("status", "in", ["creating", "pending"])
+      .execute();
+    if (open.length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

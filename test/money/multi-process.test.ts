@@ -3,6 +3,7 @@ import { checkLedgerInvariants } from "../../src/modules/wallet/invariants.ts";
 import { type SharedWorld, startSharedWorld } from "../fixtures/external.ts";
 import { createHolder, waitForStatus } from "../fixtures/flows.ts";
 import { type ServiceProcess, startServiceProcess } from "../fixtures/processes.ts";
+import { waitForSettledCards } from "./helpers.ts";
 
 /**
  * Two API processes on one PostgreSQL database (always real PostgreSQL: lock contention is the
@@ -70,16 +71,8 @@ describe("two API processes, one wallet", () => {
       .executeTakeFirstOrThrow();
     expect(wallet.balance).toBe(0n);
 
-    // The processes' own recovery sweeps settle whatever is still pending.
-    for (let i = 0; i < 200; i++) {
-      const open = await db
-        .selectFrom("cards")
-        .select("id")
-        .where("status", "in", ["creating", "pending"])
-        .execute();
-      if (open.length === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The processes' own recovery sweeps settle whatever is still open.
+    await waitForSettledCards(db, 200);
     const cards = await db
       .selectFrom("cards")
       .select("status")

@@ -1,6 +1,8 @@
 import { decimalToMinor } from "../../modules/wallet/money.ts";
 import {
   type CardIssuer,
+  ISSUER_CARD_STATUSES,
+  ISSUER_KYC_STATUSES,
   type IssuedCard,
   type IssuerCardStatus,
   IssuerError,
@@ -129,18 +131,8 @@ function missingFieldNames(value: unknown): string[] {
   return out;
 }
 
-const KYC_STATUSES: readonly IssuerKycStatus[] = ["PENDING", "INCOMPLETE", "SUCCESS", "FAILED"];
-const CARD_STATUSES: readonly IssuerCardStatus[] = [
-  "PENDING",
-  "ACTIVE",
-  "FROZEN",
-  "BLOCKED",
-  "PRE_CANCEL",
-  "CANCELLED",
-  "LOST",
-  "STOLEN",
-  "FAILED",
-];
+const KYC_STATUSES: readonly IssuerKycStatus[] = ISSUER_KYC_STATUSES;
+const CARD_STATUSES: readonly IssuerCardStatus[] = ISSUER_CARD_STATUSES;
 const ORDER_STATUSES: readonly IssuedCard["orderStatus"][] = [
   "PENDING",
   "PROCESSING",

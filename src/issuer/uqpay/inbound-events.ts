@@ -1,4 +1,10 @@
-import type { IssuerCardStatus, IssuerEvent, IssuerKycStatus } from "../port.ts";
+import {
+  ISSUER_CARD_STATUSES,
+  ISSUER_KYC_STATUSES,
+  type IssuerCardStatus,
+  type IssuerEvent,
+  type IssuerKycStatus,
+} from "../port.ts";
 
 /**
  * UQPay webhook envelopes (fact sheet §6) → IssuerEvent. The v1.6 envelope is
@@ -7,18 +13,8 @@ import type { IssuerCardStatus, IssuerEvent, IssuerKycStatus } from "../port.ts"
  * Returns null for a body that is not an event at all.
  */
 
-const KYC: ReadonlySet<string> = new Set(["PENDING", "INCOMPLETE", "SUCCESS", "FAILED"]);
-const CARD: ReadonlySet<string> = new Set([
-  "PENDING",
-  "ACTIVE",
-  "FROZEN",
-  "BLOCKED",
-  "PRE_CANCEL",
-  "CANCELLED",
-  "LOST",
-  "STOLEN",
-  "FAILED",
-]);
+const KYC: ReadonlySet<string> = new Set(ISSUER_KYC_STATUSES);
+const CARD: ReadonlySet<string> = new Set(ISSUER_CARD_STATUSES);
 
 const str = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : undefined);
 
