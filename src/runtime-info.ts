@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
 /**
@@ -17,6 +17,8 @@ export async function publishRuntimeInfo(
   simulatorUrl: string,
 ): Promise<() => Promise<void>> {
   const path = infoPath(dataDir);
+  // With DATABASE_URL nothing else may have created the data folder yet.
+  await mkdir(resolve(dataDir), { recursive: true });
   await writeFile(path, JSON.stringify({ pid: process.pid, simulatorUrl } satisfies RuntimeInfo), {
     mode: 0o600,
   });
