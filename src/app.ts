@@ -16,6 +16,7 @@ import type { App } from "./http/types.ts";
 import { cardholderRoutes } from "./modules/cardholders/routes.ts";
 import { cardRoutes } from "./modules/cards/routes.ts";
 import { inboundWebhookRoutes } from "./modules/inbound/routes.ts";
+import { revealTokenRoutes } from "./modules/reveal-tokens/routes.ts";
 import { walletRoutes } from "./modules/wallet/routes.ts";
 import { webhookRoutes } from "./modules/webhooks/routes.ts";
 
@@ -54,6 +55,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promis
       await registerRateLimits(api, deps.settings);
       await api.register(cardholderRoutes(deps));
       await api.register(cardRoutes(deps));
+      await api.register(revealTokenRoutes(deps));
       await api.register(walletRoutes(deps));
       await api.register(webhookRoutes(deps));
     },

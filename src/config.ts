@@ -62,6 +62,13 @@ export const configSchema = z.object({
   /** Requests per minute per API key (all endpoints), and reveals per minute per key. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   REVEAL_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Failed authentications per API key id, and per client address, within AUTH_FAILURE_WINDOW_MS; then 429. */
+  AUTH_FAILURES_PER_KEY: z.coerce.number().int().min(1).default(20),
+  AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
+  AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).default(900_000),
+  /** How long a reveal token (POST /cards/:id/reveal-token) stays redeemable, and redemptions per minute per client address. */
+  REVEAL_TOKEN_TTL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  REVEAL_TOKEN_REDEEMS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
 
   /** A creating card older than this is resolved by the recovery sweep (asks the upstream, completes or refunds). */
   RECOVERY_AFTER_MS: z.coerce.number().int().min(0).default(30_000),

@@ -29,6 +29,9 @@ export interface ApiKeysTable {
   created_at: Timestamp;
   revoked_at: NullableTimestamp;
   last_used_at: NullableTimestamp;
+  /** 0004: a rotated key stops authenticating at this time (null: no expiry). */
+  expires_at: NullableTimestamp;
+  replaced_by: string | null;
 }
 
 export interface CardProductsTable {
@@ -190,6 +193,19 @@ export interface RevealAuditTable {
   created_at: Timestamp;
 }
 
+/** 0004: single-use reveal tokens, stored as SHA-256 only. */
+export interface RevealTokensTable {
+  token_hash: Buffer;
+  tenant_id: string;
+  mode: Mode;
+  card_id: string;
+  api_key_id: string;
+  expires_at: Timestamp;
+  redeemed_at: NullableTimestamp;
+  redeemed_request_id: string | null;
+  created_at: Timestamp;
+}
+
 export type WebhookDeliveryStatus = "pending" | "succeeded" | "failed" | "cancelled";
 
 export interface WebhookEndpointsTable {
@@ -251,6 +267,7 @@ export interface Database {
   cards: CardsTable;
   idempotency_keys: IdempotencyKeysTable;
   reveal_audit: RevealAuditTable;
+  reveal_tokens: RevealTokensTable;
   inbound_events: InboundEventsTable;
   kyc_documents: KycDocumentsTable;
   webhook_endpoints: WebhookEndpointsTable;

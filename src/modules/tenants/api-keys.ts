@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { DbOrTx } from "../../db/pool.ts";
+import type { Db, DbOrTx } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 
 /**
@@ -58,28 +58,87 @@ export async function createApiKey(
 const decoySalt = randomBytes(16);
 
 /**
- * Returns the key's tenant and mode, or null for any failure (unknown id, wrong secret, revoked),
- * doing the same work in every case so neither timing nor result tells which.
+ * Returns the key's tenant and mode, or null for any failure (unknown id, wrong secret, revoked,
+ * expired after a rotation), doing the same work in every case so neither timing nor result tells which.
  */
 export async function authenticate(
   db: DbOrTx,
   hash: KeyHasher,
   apiKey: string,
   accessKey: string,
+  now: Date = new Date(),
 ): Promise<Authenticated | null> {
   const row =
     apiKey.length <= 64
       ? await db
           .selectFrom("api_keys")
-          .select(["id", "tenant_id", "mode", "secret_hash", "secret_salt", "revoked_at"])
+          .select([
+            "id",
+            "tenant_id",
+            "mode",
+            "secret_hash",
+            "secret_salt",
+            "revoked_at",
+            "expires_at",
+          ])
           .where("id", "=", apiKey)
           .executeTakeFirst()
       : undefined;
   const expected = row?.secret_hash ?? hash(decoySalt, "decoy");
   const actual = hash(row?.secret_salt ?? decoySalt, accessKey);
   const secretMatches = timingSafeEqual(expected, actual);
-  if (!row || !secretMatches || row.revoked_at !== null) return null;
+  const expired = row?.expires_at != null && row.expires_at.getTime() <= now.getTime();
+  if (!row || !secretMatches || row.revoked_at !== null || expired) return null;
   return { keyId: row.id, tenantId: row.tenant_id, mode: row.mode };
+}
+
+export interface RotatedKey extends IssuedKey {
+  tenantId: string;
+  /** The key that was rotated; it keeps working until `oldKeyExpiresAt`. */
+  previousApiKey: string;
+  oldKeyExpiresAt: Date;
+}
+
+/**
+ * A new key pair for the same tenant and mode; the old key keeps authenticating for `overlapMs`
+ * (so deployments can switch without downtime), then stops. One transaction: the old key row is
+ * locked, so two concurrent rotations of one key cannot both succeed. Null when the key is unknown,
+ * revoked or already expired. An earlier expiry (a previous rotation) is never extended.
+ */
+export async function rotateApiKey(
+  db: Db,
+  hash: KeyHasher,
+  apiKey: string,
+  overlapMs: number,
+  now: Date = new Date(),
+): Promise<RotatedKey | null> {
+  return db.transaction().execute(async (tx) => {
+    const old = await tx
+      .selectFrom("api_keys")
+      .select(["id", "tenant_id", "mode", "expires_at", "revoked_at"])
+      .where("id", "=", apiKey)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!old || old.revoked_at !== null) return null;
+    if (old.expires_at !== null && old.expires_at.getTime() <= now.getTime()) return null;
+    const issued = await createApiKey(tx, hash, old.tenant_id, old.mode);
+    const wanted = new Date(now.getTime() + overlapMs);
+    const expiresAt =
+      old.expires_at !== null && old.expires_at.getTime() < wanted.getTime()
+        ? old.expires_at
+        : wanted;
+    await tx
+      .updateTable("api_keys")
+      .set({ expires_at: expiresAt, replaced_by: issued.apiKey })
+      .where("id", "=", old.id)
+      .execute();
+    return {
+      ...issued,
+      tenantId: old.tenant_id,
+      previousApiKey: old.id,
+      oldKeyExpiresAt: expiresAt,
+    };
+  });
 }
 
 export async function revokeApiKey(db: DbOrTx, apiKey: string): Promise<boolean> {
@@ -101,6 +160,8 @@ export async function listApiKeys(db: DbOrTx, tenantId: string) {
       "created_at as createdAt",
       "revoked_at as revokedAt",
       "last_used_at as lastUsedAt",
+      "expires_at as expiresAt",
+      "replaced_by as replacedBy",
     ])
     .where("tenant_id", "=", tenantId)
     .orderBy("created_at")

@@ -1,0 +1,102 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { AppDeps } from "../../http/deps.ts";
+import { tenantContext } from "../../http/deps.ts";
+import {
+  revealRateLimit,
+  revealTokenRedeemRateLimit,
+  securitySettings,
+} from "../../http/rate-limits.ts";
+import { mintRevealToken, purgeRevealTokens, redeemRevealToken } from "./tokens.ts";
+
+const cardParams = z.object({
+  cardId: z
+    .string()
+    .min(1)
+    .max(64)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .regex(/^[^\x00-\x1f\x7f]*$/, "must not contain control characters"),
+});
+
+const redeemQuery = z.object({ token: z.string().min(1).max(200) });
+
+/**
+ * POST /cards/:cardId/reveal-token (API key) → a single-use token; GET /cards/reveal?token=… (no API
+ * key: the token is the credential) → the card details once. Registered inside /api/v1.
+ */
+export const revealTokenRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const settings = securitySettings(deps.settings);
+
+    app.post(
+      "/cards/:cardId/reveal-token",
+      {
+        schema: {
+          tags: ["cards"],
+          summary: "A single-use, short-lived token a browser redeems for the card details",
+          params: cardParams,
+        },
+        // Minting leads to a reveal: it shares the stricter reveal bucket.
+        config: revealRateLimit(deps.settings),
+      },
+      async (request, reply) => {
+        const ctx = tenantContext(deps, request);
+        reply.header("cache-control", "no-store");
+        const minted = await mintRevealToken(
+          ctx,
+          request.params.cardId,
+          request.auth.keyId,
+          settings.revealTokenTtlMs,
+        );
+        purgeRevealTokens(ctx).catch((err) =>
+          request.log.warn({ err }, "could not purge expired reveal tokens"),
+        );
+        return reply.status(201).send({
+          success: true,
+          token: minted.token,
+          expiresAt: minted.expiresAt.toISOString(),
+        });
+      },
+    );
+
+    app.get(
+      "/cards/reveal",
+      {
+        schema: {
+          tags: ["cards"],
+          summary: "Redeem a reveal token (no API key): card number, CVV and expiry, once",
+          querystring: redeemQuery,
+        },
+        config: { auth: false, ...revealTokenRedeemRateLimit(deps.settings) },
+      },
+      async (request, reply) => {
+        reply.header("cache-control", "no-store");
+        reply.header("pragma", "no-cache");
+        reply.header("referrer-policy", "no-referrer");
+        const now = () => new Date();
+        const { card, details } = await redeemRevealToken(
+          (tenantId, mode) => ({
+            db: deps.db,
+            tenantId,
+            mode,
+            issuer: deps.issuerFor(mode),
+            log: request.log,
+            now,
+          }),
+          { db: deps.db, now },
+          request.query.token,
+          { requestId: request.id, clientIp: request.ip ?? null },
+        );
+        return {
+          success: true,
+          cardDetails: {
+            card_id: card.issuer_card_id,
+            card_number: details.cardNumber,
+            cvv: details.cvv,
+            expiry_date: details.expiryDate,
+          },
+        };
+      },
+    );
+  };
