@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { auditCommands } from "./audit.ts";
 import { keysCommands } from "./keys.ts";
 import { productsCommands } from "./products.ts";
 import { reconcileCommand } from "./reconcile.ts";
@@ -20,5 +21,6 @@ export function buildProgram(): Command {
   walletsCommands(program);
   productsCommands(program);
   reconcileCommand(program);
+  auditCommands(program);
   return program;
 }
