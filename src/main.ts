@@ -18,16 +18,6 @@ async function main() {
   const address = await runtime.app.listen({ port: config.PORT, host: config.HOST });
   await runtime.connectSimulatorWebhooks(address);
   runtime.startSweeps();
-  logger.info(
-    {
-      address,
-      database: runtime.database.embedded
-        ? `embedded PGlite in ${config.CARDRAIL_DATA_DIR}`
-        : "PostgreSQL",
-      testUpstream: runtime.simulatorUrl,
-    },
-    "Cardrail is listening",
-  );
   if (demo) {
     // Shown once, on purpose: the secret is stored only as a hash. Lost it? `npm run cli -- keys create`.
     process.stdout.write(
@@ -44,6 +34,16 @@ async function main() {
     );
   }
 
+  logger.info(
+    {
+      address,
+      database: runtime.database.embedded
+        ? `embedded PGlite in ${config.CARDRAIL_DATA_DIR}`
+        : "PostgreSQL",
+      testUpstream: runtime.simulatorUrl,
+    },
+    "Cardrail is listening",
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

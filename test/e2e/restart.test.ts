@@ -54,6 +54,10 @@ describe("embedded quick start across a restart", () => {
       STATUS_REFRESH_INTERVAL_MS: "0",
     };
     service = await startServiceProcess(env);
+    const started = service;
+    for (let i = 0; i < 100 && !started.output().includes("X-Access-Key"); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const headers = demoKeys(service.output());
 
     const form = new FormData();
