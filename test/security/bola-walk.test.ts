@@ -42,7 +42,12 @@ export function routesFromTree(tree: string): Route[] {
   return routes;
 }
 
-async function raw(headers: Record<string, string>, method: string, path: string, body?: BodyInit) {
+async function raw(
+  headers: Record<string, string>,
+  method: string,
+  path: string,
+  body?: RequestInit["body"],
+) {
   const response = await fetch(`${cardrail.url}${path}`, {
     method,
     headers: {
@@ -123,7 +128,7 @@ async function snapshotOfA() {
     tokens: await count("reveal_tokens"),
     cards: await count("cards"),
     holders: await count("cardholders"),
-    endpoints: (await a.api("/api/v1/webhook-endpoints")).text ?? null,
+    endpoints: JSON.stringify((await a.api("/api/v1/webhook-endpoints")).body),
     wallet: JSON.stringify((await a.api("/api/v1/wallet")).body.balances),
   };
 }
@@ -153,7 +158,7 @@ describe("BOLA walk over every /api/v1 route", () => {
         const paths = hasParams
           ? idValues.map((id) => route.path.replace(/:[A-Za-z]+/g, encodeURIComponent(id)))
           : [route.path];
-        const bodies: (BodyInit | undefined)[] =
+        const bodies: RequestInit["body"][] =
           route.method === "GET" || route.method === "DELETE"
             ? [undefined]
             : [
