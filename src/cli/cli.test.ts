@@ -123,8 +123,10 @@ describe("keys", () => {
       expect(Object.keys(key).sort()).toEqual([
         "apiKey",
         "createdAt",
+        "expiresAt",
         "lastUsedAt",
         "mode",
+        "replacedBy",
         "revokedAt",
         "status",
       ]);
