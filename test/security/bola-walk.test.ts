@@ -24,7 +24,7 @@ interface Route {
 }
 
 /** Routes from Fastify's printRoutes tree (commonPrefix: false), HEAD left out. */
-export function routesFromTree(tree: string): Route[] {
+function routesFromTree(tree: string): Route[] {
   const routes: Route[] = [];
   const stack: string[] = [];
   for (const line of tree.split("\n")) {
