@@ -86,4 +86,58 @@ describe("two API processes, one wallet", () => {
     expect(upstream).toHaveLength(500);
     expect(new Set(upstream.map((c) => c.metadata.cardrail_card_id)).size).toBe(500);
   }, 180_000);
+
+  it("debits and refunds racing on one wallet never deadlock: every answer is 201 or 502, the ledger balances", async () => {
+    const [a, b] = processes;
+    if (!a || !b) throw new Error("processes did not start");
+    let turn = 0;
+    const tenant = await world.tenant(1000, () => (turn++ % 2 === 0 ? a.url : b.url));
+    const good = await createHolder(tenant);
+    const refused = await createHolder(tenant);
+    expect(await waitForStatus(tenant, good)).toBe("ACTIVE");
+    expect(await waitForStatus(tenant, refused)).toBe("ACTIVE");
+    // The issuer withdraws its approval of one holder: its cards are refused (refunds) while the
+    // other holder's cards are issued (debits), all at once on the same wallet.
+    const row = await world.database.db
+      .selectFrom("cardholders")
+      .select("issuer_cardholder_id")
+      .where("id", "=", refused)
+      .executeTakeFirstOrThrow();
+    const admin = world.env.SIMULATOR_URL?.replace(/\/api$/, "");
+    await fetch(`${admin}/__sim/cardholders/${row.issuer_cardholder_id}/kyc`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ status: "FAILED" }),
+    });
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        tenant.api("/api/v1/cards", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            holderId: i % 2 === 0 ? good : refused,
+            cardType: "virtual",
+            card_product_id: "111031",
+            currency: "USD",
+            loadAmount: 1,
+          }),
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(
+      statuses.filter((s) => s >= 500 && s !== 502 && s !== 503),
+      JSON.stringify(results.find((r) => r.status === 500)?.body),
+    ).toEqual([]);
+    expect(statuses.filter((s) => s === 502)).toHaveLength(150);
+    await waitForSettledCards(world.database.db, 200);
+    expect(await checkLedgerInvariants(world.database.db)).toEqual([]);
+    const wallet = await world.database.db
+      .selectFrom("ledger_accounts")
+      .select("balance")
+      .where("tenant_id", "=", tenant.tenantId)
+      .where("kind", "=", "wallet")
+      .executeTakeFirstOrThrow();
+    expect(wallet.balance).toBe(100_000n - 15_000n);
+  }, 180_000);
 });

@@ -113,6 +113,10 @@ export async function post(tx: Tx, book: Book, input: PostInput): Promise<boolea
         FROM header
         CROSS JOIN (VALUES (${accounts[from]}::text, ${-input.amount}::bigint),
                            (${accounts[to]}::text, ${input.amount}::bigint)) AS leg(account_id, amount)
+        -- Every posting locks its accounts (the balance trigger) in one global order. A debit moves
+        -- wallet → in-flight and a refund in-flight → wallet; in their own orders, the two locked
+        -- the same rows oppositely and deadlocked under load.
+        ORDER BY leg.account_id
         RETURNING 1
       )
       SELECT count(*) AS n FROM postings`.execute(tx);
