@@ -1,17 +1,17 @@
 import helmet from "@fastify/helmet";
 import multipart from "@fastify/multipart";
 import Fastify, { type FastifyBaseLogger } from "fastify";
-import {
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from "fastify-type-provider-zod";
+import { validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { registerAuth } from "./http/auth.ts";
 import type { AppDeps } from "./http/deps.ts";
 import { sendError } from "./http/envelope.ts";
 import { registerErrorHandling, translateError } from "./http/error-handler.ts";
+import { healthRoutes } from "./http/health.ts";
+import { createMetrics, registerMetrics } from "./http/metrics.ts";
+import { registerDocs, registerOpenApi } from "./http/openapi.ts";
 import { registerRateLimits } from "./http/rate-limits.ts";
 import { requestIdFor } from "./http/request-id.ts";
+import { documentingSerializer } from "./http/response-schemas.ts";
 import type { App } from "./http/types.ts";
 import { cardholderRoutes } from "./modules/cardholders/routes.ts";
 import { cardRoutes } from "./modules/cards/routes.ts";
@@ -23,7 +23,10 @@ import { webhookRoutes } from "./modules/webhooks/routes.ts";
 export type { AppDeps } from "./http/deps.ts";
 
 /** The HTTP app: plugins, routes, error handling. No side effects on import; main.ts listens. */
-export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promise<App> {
+export async function buildApp(givenDeps: AppDeps, logger: FastifyBaseLogger): Promise<App> {
+  // Issuer calls made while serving requests are counted and timed for /metrics.
+  const metrics = createMetrics(givenDeps.db);
+  const deps: AppDeps = { ...givenDeps, issuerFor: metrics.instrumentIssuers(givenDeps.issuerFor) };
   const app = Fastify({
     loggerInstance: logger,
     genReqId: requestIdFor,
@@ -36,7 +39,10 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promis
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Response schemas document the API (OpenAPI); they are checked and logged, never enforced.
+  app.setSerializerCompiler(documentingSerializer(logger));
+  // Before any route: @fastify/swagger collects the routes as they are registered.
+  await registerOpenApi(app);
 
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
@@ -46,7 +52,9 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger): Promis
   await app.register(helmet, { global: true });
   await app.register(multipart, { throwFileSizeLimit: true });
 
-  app.get("/healthz", async () => ({ ok: true }));
+  registerMetrics(app, metrics);
+  await app.register(healthRoutes(deps));
+  await registerDocs(app, logger);
   await app.register(inboundWebhookRoutes(deps));
 
   await app.register(

@@ -2,6 +2,13 @@ import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type FieldIssue, validationError } from "../../core/errors.ts";
+import {
+  apiErrors,
+  BODY_ERRORS,
+  example,
+  holderStatusSchema,
+  succeeded,
+} from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { idempotencyHeaders } from "../../http/idempotency-header.ts";
@@ -81,6 +88,30 @@ async function readKycForm<S extends z.ZodType<Record<string, unknown>>>(
   return { fields: parsed.data, files: files as KycFiles };
 }
 
+const createdSchema = example(
+  z.object({
+    success: succeeded(),
+    userId: z.string(),
+    holderId: z.string().meta({ description: "Opaque; use it to poll the status and issue cards" }),
+    holderStatus: z.enum(["IN_REVIEW", "ACTIVE", "REJECTED"]),
+  }),
+  "Created; KYC submitted to the issuer (or queued for it)",
+  {
+    success: true,
+    userId: "usr_01JD2X8Q9M4T6V7W8Y9Z0A1B2C",
+    holderId: "ch_01JD2X8QA3K5N7P9R1S3T5V7X9",
+    holderStatus: "IN_REVIEW",
+  },
+);
+
+const statusExample = (status: "IN_REVIEW" | "ACTIVE", description: string) =>
+  example(holderStatusSchema, description, {
+    success: true,
+    holderId: "ch_01JD2X8QA3K5N7P9R1S3T5V7X9",
+    status,
+    canIssueCard: status === "ACTIVE",
+  });
+
 export const cardholderRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
@@ -90,7 +121,20 @@ export const cardholderRoutes =
         schema: {
           tags: ["cardholders"],
           summary: "Create a cardholder and submit KYC (multipart/form-data)",
+          description:
+            "Creates the end user and the cardholder and submits KYC to the issuer. The status starts IN_REVIEW; poll GET /cardholders/{holderId}/status (or subscribe to `cardholder.status_changed`) until ACTIVE.",
           headers: idempotencyHeaders,
+          response: {
+            201: createdSchema,
+            ...apiErrors(
+              ...BODY_ERRORS,
+              "duplicate_cardholder",
+              "idempotency_key_in_use",
+              "idempotency_key_reused",
+              "upstream_rejected",
+              "upstream_unavailable",
+            ),
+          },
         },
       },
       async (request, reply) => {
@@ -122,6 +166,17 @@ export const cardholderRoutes =
           tags: ["cardholders"],
           summary: "Resubmit KYC documents for a cardholder in review (multipart/form-data)",
           params: holderParams,
+          response: {
+            200: statusExample("IN_REVIEW", "Documents accepted; the review starts again"),
+            ...apiErrors(
+              ...BODY_ERRORS,
+              "not_found",
+              "cardholder_under_verification",
+              "cardholder_rejected",
+              "kyc_already_decided",
+              "upstream_unavailable",
+            ),
+          },
         },
       },
       async (request) => {
@@ -155,7 +210,13 @@ export const cardholderRoutes =
         schema: {
           tags: ["cardholders"],
           summary: "A cardholder's KYC status",
+          description:
+            "IN_REVIEW until the issuer decides; then ACTIVE (cards can be issued) or REJECTED.",
           params: holderParams,
+          response: {
+            200: statusExample("ACTIVE", "The current status"),
+            ...apiErrors("not_found"),
+          },
         },
       },
       async (request) => {

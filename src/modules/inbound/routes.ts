@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CardrailError } from "../../core/errors.ts";
 import type { Db } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
+import { errorResponses, example } from "../../http/api-docs.ts";
 import type { IssuerFor } from "../../issuer/issuers.ts";
 import { parseUqpayEvent } from "../../issuer/uqpay/inbound-events.ts";
 import { verifyWebhookSignature } from "../../issuer/uqpay/webhook-signature.ts";
@@ -34,7 +35,23 @@ export const inboundWebhookRoutes =
         schema: {
           tags: ["issuer webhooks"],
           summary: "Receives UQPay's signed webhooks (for the issuer, not for tenants)",
+          description:
+            "Signed by the issuer: `x-wk-signature` is HMAC-SHA512 over the raw body and `x-wk-timestamp`; stale timestamps (over 300 s) are refused. Not part of the tenant API.",
           params: z.object({ mode: z.enum(["test", "live"]) }),
+          response: {
+            200: example(
+              z.object({ received: z.boolean(), result: z.unknown() }),
+              "Recorded (a repeated event is acknowledged again)",
+              { received: true, result: "applied" },
+            ),
+            ...errorResponses(
+              "validation_error",
+              "invalid_credentials",
+              "payload_too_large",
+              "unsupported_media_type",
+              "internal_error",
+            ),
+          },
         },
       },
       async (request, reply) => {

@@ -1,5 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import {
+  apiErrors,
+  CARD_DETAILS_EXAMPLE,
+  cardDetailsSchema,
+  errorResponses,
+  example,
+  succeeded,
+} from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import {
@@ -35,7 +43,21 @@ export const revealTokenRoutes =
         schema: {
           tags: ["cards"],
           summary: "A single-use, short-lived token a browser redeems for the card details",
+          description:
+            "Lets a cardholder's browser fetch the card details directly (GET /cards/reveal?token=…), so they never pass through your servers.",
           params: cardParams,
+          response: {
+            201: example(
+              z.object({ success: succeeded(), token: z.string(), expiresAt: z.iso.datetime() }),
+              "The token, valid once until expiresAt",
+              {
+                success: true,
+                token: "rvt_3q2+7wJ9…",
+                expiresAt: "2026-11-22T10:16:30.000Z",
+              },
+            ),
+            ...apiErrors("not_found", "card_not_active"),
+          },
         },
         // Minting leads to a reveal: it shares the stricter reveal bucket.
         config: revealRateLimit(deps.settings),
@@ -66,7 +88,21 @@ export const revealTokenRoutes =
         schema: {
           tags: ["cards"],
           summary: "Redeem a reveal token (no API key): card number, CVV and expiry, once",
+          description:
+            "No API key: the token is the credential. A used, expired or unknown token gets 404. Rate limited per client address.",
           querystring: redeemQuery,
+          response: {
+            200: example(cardDetailsSchema, "The card details", CARD_DETAILS_EXAMPLE),
+            ...errorResponses(
+              "validation_error",
+              "not_found",
+              "card_not_active",
+              "rate_limited",
+              "upstream_rejected",
+              "upstream_unavailable",
+              "internal_error",
+            ),
+          },
         },
         config: { auth: false, ...revealTokenRedeemRateLimit(deps.settings) },
       },
