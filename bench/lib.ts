@@ -269,3 +269,46 @@ export async function pgbench(
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The UQPay simulator as its own process for the whole run (pinned with the load generators):
+ * its CPU is not Cardrail's, and it outlives the Cardrail server restarts between scenarios, so
+ * cardholders created in one scenario still exist upstream in the next.
+ */
+export async function startSimulator(): Promise<{ apiUrl: string; stop(): Promise<void> }> {
+  const args = ["--import", "tsx", join(benchDir, "..", "src", "simulator", "main.ts")];
+  const env = {
+    ...process.env,
+    SIM_PORT: "0",
+    SIM_REVIEW_DELAY_MS: "10",
+    SIM_CARD_ACTIVATION_DELAY_MS: "5",
+  };
+  const child = hasTaskset
+    ? spawn("taskset", ["-c", LOADGEN_CORE, process.execPath, ...args], {
+        env,
+        stdio: ["ignore", "pipe", "inherit"],
+      })
+    : spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "inherit"] });
+  const address = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`simulator did not start: ${out}`)), 60_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`simulator exited with ${code}: ${out}`)));
+  });
+  child.stdout?.resume();
+  return {
+    apiUrl: `${address}/api`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

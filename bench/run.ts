@@ -25,6 +25,7 @@ import {
   type ServerProcess,
   sleep,
   startServer,
+  startSimulator,
 } from "./lib.ts";
 import { type BenchTenant, issuanceScript, OUTCOME } from "./pgbench-scripts.ts";
 
@@ -433,7 +434,9 @@ async function main() {
   );
   const database = await createBenchDatabase();
   log(`database ${database.name}`);
-  const env = { DATABASE_URL: database.url, LOG_LEVEL: LOG_LEVEL };
+  const simulator = await startSimulator();
+  log(`simulator ${simulator.apiUrl} (its own process, pinned with the load generators)`);
+  const env = { DATABASE_URL: database.url, LOG_LEVEL: LOG_LEVEL, SIMULATOR_URL: simulator.apiUrl };
   const servers: ServerProcess[] = [];
   const { db } = createDb(database.url, 4);
   try {
@@ -743,6 +746,7 @@ async function main() {
     );
   } finally {
     for (const s of servers) await s.stop().catch(() => {});
+    await simulator.stop().catch(() => {});
     await db.destroy();
     await database.drop();
   }
