@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { auditCommands } from "./audit.ts";
+import { doctorCommand } from "./doctor.ts";
 import { keysCommands } from "./keys.ts";
 import { productsCommands } from "./products.ts";
 import { reconcileCommand } from "./reconcile.ts";
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
   productsCommands(program);
   reconcileCommand(program);
   auditCommands(program);
+  doctorCommand(program);
   return program;
 }
