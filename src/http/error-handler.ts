@@ -22,7 +22,8 @@ export function registerErrorHandling(app: App) {
     sendError(
       request,
       reply,
-      new CardrailError("not_found", `No route for ${request.method} ${request.url.split("?")[0]}`),
+      // The path is not echoed: callers put ids (and, by mistake, card numbers) in URLs.
+      new CardrailError("not_found", `No route matches this ${request.method} request; see /docs`),
     ),
   );
 }

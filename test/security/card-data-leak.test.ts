@@ -206,10 +206,8 @@ describe("card data after a full run", () => {
     }
   });
 
-  // Known gap: the not-found handler (src/http/error-handler.ts, not owned by this change) echoes the
-  // request path, so a card number the client itself put in an unknown URL comes back in the 404
-  // body. Masking PAN-like digit runs there turns this test red: then make it a plain `it`.
-  it.fails("the 404 for an unknown route does not echo a card number from the URL", () => {
+  // The not-found handler used to echo the request path; it no longer does.
+  it("the 404 for an unknown route does not echo a card number from the URL", () => {
     const echo = responses.filter((r) => r.path.includes("no-such-route"));
     expect(echo).toHaveLength(1);
     for (const response of echo) {
