@@ -180,6 +180,8 @@ export type IssuerEvent = { eventId: string; type: string } & (
       cardRef?: string;
       succeeded: boolean;
       status?: IssuerCardStatus;
+      /** As the issuer masks it, e.g. "40963608****8664"; never a full number. */
+      maskedNumber?: string;
     }
   | { kind: "card_status"; issuerCardId: string; status: IssuerCardStatus }
   | { kind: "other" }

@@ -16,6 +16,13 @@ import {
 const KYC: ReadonlySet<string> = new Set(ISSUER_KYC_STATUSES);
 const CARD: ReadonlySet<string> = new Set(ISSUER_CARD_STATUSES);
 
+/**
+ * Only ever a masked number (PCI allows the first six or eight digits and the last four): a value
+ * without a mask character, or with nine or more digits in a row, is dropped, never stored.
+ */
+const masked = (value: string | undefined) =>
+  value && value.includes("*") && !/\d{9,}/.test(value) ? value : undefined;
+
 const str = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : undefined);
 
 export function parseUqpayEvent(body: unknown): IssuerEvent | null {
@@ -56,6 +63,7 @@ export function parseUqpayEvent(body: unknown): IssuerEvent | null {
       cardRef: str(metadata.cardrail_card_id),
       succeeded: type === "card.create.succeeded",
       status: status && CARD.has(status) ? (status as IssuerCardStatus) : undefined,
+      maskedNumber: masked(str(data.card_number)),
     };
   }
   if (type === "card.status.update.succeeded") {

@@ -107,6 +107,7 @@ async function apply(deps: InboundDeps, event: IssuerEvent): Promise<ApplyResult
         issuerStatus:
           event.kind === "card_created" && !event.succeeded ? "FAILED" : (event.status ?? "ACTIVE"),
         issuerCardId: event.issuerCardId,
+        maskedNumber: event.kind === "card_created" ? event.maskedNumber : undefined,
         failureReason:
           status === "failed"
             ? "The card issuer failed to create the card; the amount was refunded"
