@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { CardrailError } from "../core/errors.ts";
+import type { CardrailError } from "../core/errors.ts";
 import { errorStatus } from "./error-status.ts";
 
 /** The contract's error body: `{ success: false, error: { code, message, details }, requestId }`. */
@@ -17,5 +17,3 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: C
     requestId: request.id,
   });
 }
-
-export { CardrailError };

@@ -47,12 +47,12 @@ export function moneyState(status: CardStatus): MoneyState {
   return status === "failed" ? "refunded" : "loaded";
 }
 
-const refs = {
+/** Ledger references of a card's three possible movements: unique, so each happens at most once. */
+export const cardLedgerReference = {
   debit: (cardId: string) => `card:${cardId}:debit`,
   loaded: (cardId: string) => `card:${cardId}:loaded`,
   refund: (cardId: string) => `card:${cardId}:refund`,
 };
-export const cardLedgerReference = refs;
 
 /** The issuer accepted the order (or answered a retrieve): record its ids and move on from `creating`. */
 export async function recordIssued(
@@ -102,14 +102,14 @@ export async function applyIssuerState(
       await post(tx, book, {
         kind: "card_refund",
         amount: current.load_amount,
-        reference: refs.refund(current.id),
+        reference: cardLedgerReference.refund(current.id),
         cardId: current.id,
       });
     } else if (from === "unsettled" && to === "loaded") {
       await post(tx, book, {
         kind: "card_loaded",
         amount: current.load_amount,
-        reference: refs.loaded(current.id),
+        reference: cardLedgerReference.loaded(current.id),
         cardId: current.id,
       });
     } else if (from === "unsettled") {
