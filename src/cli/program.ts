@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { auditCommands } from "./audit.ts";
+import { cardholdersCommands } from "./cardholders.ts";
 import { doctorCommand } from "./doctor.ts";
 import { keysCommands } from "./keys.ts";
 import { productsCommands } from "./products.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   keysCommands(program);
   walletsCommands(program);
   productsCommands(program);
+  cardholdersCommands(program);
   reconcileCommand(program);
   auditCommands(program);
   doctorCommand(program);

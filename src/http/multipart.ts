@@ -1,8 +1,6 @@
 import type { Multipart } from "@fastify/multipart";
 import type { FastifyRequest } from "fastify";
-import { fileTypeFromBuffer } from "file-type";
-import { CardrailError, type FieldIssue, validationError } from "../core/errors.ts";
-import type { KycFile } from "../issuer/port.ts";
+import { CardrailError, validationError } from "../core/errors.ts";
 
 export interface MultipartLimits {
   maxFileBytes: number;
@@ -105,19 +103,4 @@ function translateMultipartError(error: unknown, limits: MultipartLimits): unkno
       }
       return error;
   }
-}
-
-const ACCEPTED: Record<string, KycFile["mime"]> = {
-  "image/jpeg": "image/jpeg",
-  "image/png": "image/png",
-  "application/pdf": "application/pdf",
-};
-
-/** Judges a file by its bytes (magic numbers), never by its name or the client's MIME type. */
-export async function sniffKycFile(field: string, bytes: Buffer): Promise<KycFile | FieldIssue> {
-  if (bytes.length === 0) return { field, message: "the file is empty" };
-  const type = await fileTypeFromBuffer(bytes);
-  const mime = type ? ACCEPTED[type.mime] : undefined;
-  if (!mime) return { field, message: "must be a JPEG, PNG or PDF (judged by content)" };
-  return { bytes, mime };
 }

@@ -12,7 +12,8 @@ import {
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { idempotencyHeaders } from "../../http/idempotency-header.ts";
-import { readMultipart, sniffKycFile } from "../../http/multipart.ts";
+import { readMultipart } from "../../http/multipart.ts";
+import { sniffKycFile } from "../documents/sniff.ts";
 import type { KycFiles } from "../documents/vault.ts";
 import { createCardholderIdempotent } from "./create.ts";
 import {

@@ -1,0 +1,148 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
+import { jpeg, script } from "../../test/fixtures/files.ts";
+import { loadConfig } from "../config.ts";
+import { createLogger } from "../logger.ts";
+import { createRuntime, type Runtime } from "../runtime.ts";
+import { type CliResult, cliRunner } from "./testing.ts";
+
+// Each test spawns CLI processes (a Node start plus tsx); a loaded CI machine needs room.
+vi.setConfig({ testTimeout: 120_000 });
+
+/** `cardholders import` against a running service, as an operator runs it while `npm start` is up. */
+
+let runtime: Runtime;
+let dataDir: string;
+let dropDatabase: () => Promise<void>;
+let cli: (...args: string[]) => Promise<CliResult>;
+
+beforeAll(async () => {
+  const database = await freshDatabaseUrl();
+  dropDatabase = database.drop;
+  dataDir = await mkdtemp(join(tmpdir(), "cardrail-import-"));
+  const env = {
+    CARDRAIL_DATA_DIR: join(dataDir, "data"),
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+  };
+  const config = loadConfig({ ...env, LOG_LEVEL: "silent", SIMULATOR_REVIEW_DELAY_MS: "50" });
+  runtime = await createRuntime(config, createLogger("silent"));
+  await runtime.app.listen({ port: 0, host: "127.0.0.1" });
+  cli = cliRunner(env, dataDir);
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  await dropDatabase?.();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("cardholders import", () => {
+  it("creates one cardholder per valid row, names the fields of the bad ones, and is harmless to rerun", async () => {
+    const tenant = (await cli("tenants", "create", "--name", "Importer", "--json")).json() as {
+      tenantId: string;
+    };
+    const folder = join(dataDir, "batch");
+    await mkdir(join(folder, "docs"), { recursive: true });
+    await writeFile(join(folder, "docs", "asha.jpg"), jpeg());
+    await writeFile(join(folder, "docs", "ravi.jpg"), jpeg(900));
+    await writeFile(join(folder, "docs", "fake.jpg"), script());
+    const csv = [
+      "email,firstName,lastName,country,mobile,kycDocType,kycIdNumber,docFront,kycExpiryDate",
+      "asha.import@example.com,Asha,Rao,IN,9800000001,passport,P1000001,docs/asha.jpg,2031-01-01",
+      "ravi.import@example.com,Ravi,Iyer,IN,9800000002,passport,P1000002,docs/ravi.jpg,",
+      "bad.import@example.com,B4d,Name,XX,9800000003,passport,P1000003,docs/fake.jpg,",
+      "",
+    ].join("\n");
+    await writeFile(join(folder, "people.csv"), csv);
+
+    const first = await cli(
+      "cardholders",
+      "import",
+      "--tenant",
+      tenant.tenantId,
+      "--csv",
+      join(folder, "people.csv"),
+      "--json",
+    );
+    expect(first.code, first.stderr).toBe(3);
+    const report = first.json();
+    expect(report).toMatchObject({
+      tenantId: tenant.tenantId,
+      mode: "test",
+      created: 2,
+      failed: 1,
+    });
+    expect(report.rows[0]).toMatchObject({
+      row: 2,
+      email: "asha.import@example.com",
+      status: "IN_REVIEW",
+    });
+    expect(report.rows[0].holderId).toMatch(/^ch_/);
+    expect(report.rows[2].error).toMatch(/firstName/);
+    expect(report.rows[2].error).toMatch(/country/);
+    expect(report.rows[2].error).toMatch(/docFront/);
+
+    const rows = await runtime.database.db
+      .selectFrom("cardholders")
+      .select("id")
+      .where("tenant_id", "=", tenant.tenantId)
+      .execute();
+    expect(rows).toHaveLength(2);
+    const documents = await runtime.database.db
+      .selectFrom("kyc_documents")
+      .select("id")
+      .where("tenant_id", "=", tenant.tenantId)
+      .execute();
+    expect(documents).toHaveLength(2);
+
+    // The same file again: nothing new, the same holders reported as already imported.
+    const again = await cli(
+      "cardholders",
+      "import",
+      "--tenant",
+      tenant.tenantId,
+      "--csv",
+      join(folder, "people.csv"),
+      "--json",
+    );
+    const second = again.json();
+    expect(second.rows[0]).toMatchObject({ holderId: report.rows[0].holderId, replayed: true });
+    expect(
+      await runtime.database.db
+        .selectFrom("cardholders")
+        .select("id")
+        .where("tenant_id", "=", tenant.tenantId)
+        .execute(),
+    ).toHaveLength(2);
+  });
+
+  it("refuses an unreadable or malformed CSV with one clear line", async () => {
+    const tenant = (await cli("tenants", "create", "--name", "Importer 2", "--json")).json() as {
+      tenantId: string;
+    };
+    const missing = await cli(
+      "cardholders",
+      "import",
+      "--tenant",
+      tenant.tenantId,
+      "--csv",
+      join(dataDir, "nope.csv"),
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/--csv: cannot read/);
+    await writeFile(join(dataDir, "broken.csv"), 'email,firstName\n"unterminated,Asha\n');
+    const broken = await cli(
+      "cardholders",
+      "import",
+      "--tenant",
+      tenant.tenantId,
+      "--csv",
+      join(dataDir, "broken.csv"),
+    );
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/--csv: not a valid CSV/);
+  });
+});
