@@ -21,7 +21,7 @@ const CARD: ReadonlySet<string> = new Set(ISSUER_CARD_STATUSES);
  * without a mask character, or with nine or more digits in a row, is dropped, never stored.
  */
 const masked = (value: string | undefined) =>
-  value && value.includes("*") && !/\d{9,}/.test(value) ? value : undefined;
+  value?.includes("*") && !/\d{9,}/.test(value) ? value : undefined;
 
 const str = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : undefined);
 
