@@ -1,12 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
-import { loadConfig } from "../config.ts";
-import { createLogger } from "../logger.ts";
-import { createRuntime, type Runtime } from "../runtime.ts";
-import { type CliResult, cliRunner } from "./testing.ts";
+import { type CliResult, type ServiceForCli, startServiceForCli } from "./testing.ts";
 
 // Each test spawns several CLI processes (each a Node start plus tsx); a loaded CI machine needs room.
 vi.setConfig({ testTimeout: 120_000 });
@@ -17,31 +10,16 @@ vi.setConfig({ testTimeout: 120_000 });
  * through the service's socket (the case an operator hits while `npm start` runs).
  */
 
-let runtime: Runtime;
-let url: string;
-let dataDir: string;
-let dropDatabase: () => Promise<void>;
+let service: ServiceForCli;
 let cli: (...args: string[]) => Promise<CliResult>;
+let url: string;
 
 beforeAll(async () => {
-  const database = await freshDatabaseUrl();
-  dropDatabase = database.drop;
-  dataDir = await mkdtemp(join(tmpdir(), "cardrail-cli-"));
-  const env = {
-    CARDRAIL_DATA_DIR: join(dataDir, "data"),
-    ...(database.url ? { DATABASE_URL: database.url } : {}),
-  };
-  const config = loadConfig({ ...env, LOG_LEVEL: "silent", SIMULATOR_REVIEW_DELAY_MS: "50" });
-  runtime = await createRuntime(config, createLogger("silent"));
-  url = await runtime.app.listen({ port: 0, host: "127.0.0.1" });
-  cli = cliRunner(env, dataDir);
+  service = await startServiceForCli("cardrail-cli-");
+  ({ cli, url } = service);
 });
 
-afterAll(async () => {
-  await runtime?.close();
-  await dropDatabase?.();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => service?.close());
 
 const wallet = (apiKey: string, accessKey: string) =>
   fetch(`${url}/api/v1/wallet`, { headers: { "x-api-key": apiKey, "x-access-key": accessKey } });

@@ -1,43 +1,26 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
 import { jpeg, script } from "../../test/fixtures/files.ts";
-import { loadConfig } from "../config.ts";
-import { createLogger } from "../logger.ts";
-import { createRuntime, type Runtime } from "../runtime.ts";
-import { type CliResult, cliRunner } from "./testing.ts";
+import type { Runtime } from "../runtime.ts";
+import { type CliResult, type ServiceForCli, startServiceForCli } from "./testing.ts";
 
 // Each test spawns CLI processes (a Node start plus tsx); a loaded CI machine needs room.
 vi.setConfig({ testTimeout: 120_000 });
 
 /** `cardholders import` against a running service, as an operator runs it while `npm start` is up. */
 
+let service: ServiceForCli;
+let cli: (...args: string[]) => Promise<CliResult>;
 let runtime: Runtime;
 let dataDir: string;
-let dropDatabase: () => Promise<void>;
-let cli: (...args: string[]) => Promise<CliResult>;
 
 beforeAll(async () => {
-  const database = await freshDatabaseUrl();
-  dropDatabase = database.drop;
-  dataDir = await mkdtemp(join(tmpdir(), "cardrail-import-"));
-  const env = {
-    CARDRAIL_DATA_DIR: join(dataDir, "data"),
-    ...(database.url ? { DATABASE_URL: database.url } : {}),
-  };
-  const config = loadConfig({ ...env, LOG_LEVEL: "silent", SIMULATOR_REVIEW_DELAY_MS: "50" });
-  runtime = await createRuntime(config, createLogger("silent"));
-  await runtime.app.listen({ port: 0, host: "127.0.0.1" });
-  cli = cliRunner(env, dataDir);
+  service = await startServiceForCli("cardrail-import-");
+  ({ cli, runtime, dataDir } = service);
 });
 
-afterAll(async () => {
-  await runtime?.close();
-  await dropDatabase?.();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => service?.close());
 
 describe("cardholders import", () => {
   it("creates one cardholder per valid row, names the fields of the bad ones, and is harmless to rerun", async () => {

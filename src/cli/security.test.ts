@@ -1,51 +1,25 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestTenant } from "../../test/fixtures/cardrail.ts";
-import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
 import { activeHolder, issueCard } from "../../test/fixtures/flows.ts";
-import { loadConfig } from "../config.ts";
-import { createLogger } from "../logger.ts";
 import { fundWallet } from "../modules/wallet/funding.ts";
-import { createRuntime, type Runtime } from "../runtime.ts";
-import { type CliResult, cliRunner } from "./testing.ts";
+import type { Runtime } from "../runtime.ts";
+import { type CliResult, type ServiceForCli, startServiceForCli } from "./testing.ts";
 
 vi.setConfig({ testTimeout: 120_000 });
 
 /** `keys rotate` and `audit reveals` as an operator runs them, next to a running service. */
 
+let service: ServiceForCli;
+let cli: (...args: string[]) => Promise<CliResult>;
 let runtime: Runtime;
 let url: string;
-let dataDir: string;
-let dropDatabase: () => Promise<void>;
-let cli: (...args: string[]) => Promise<CliResult>;
 
 beforeAll(async () => {
-  const database = await freshDatabaseUrl();
-  dropDatabase = database.drop;
-  dataDir = await mkdtemp(join(tmpdir(), "cardrail-cli-sec-"));
-  const env = {
-    CARDRAIL_DATA_DIR: join(dataDir, "data"),
-    ...(database.url ? { DATABASE_URL: database.url } : {}),
-  };
-  const config = loadConfig({
-    ...env,
-    LOG_LEVEL: "silent",
-    SIMULATOR_REVIEW_DELAY_MS: "50",
-    SIMULATOR_CARD_ACTIVATION_DELAY_MS: "20",
-  });
-  runtime = await createRuntime(config, createLogger("silent"));
-  url = await runtime.app.listen({ port: 0, host: "127.0.0.1" });
-  await runtime.connectSimulatorWebhooks(url);
-  cli = cliRunner(env, dataDir);
+  service = await startServiceForCli("cardrail-cli-sec-");
+  ({ cli, runtime, url } = service);
 });
 
-afterAll(async () => {
-  await runtime?.close();
-  await dropDatabase?.();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => service?.close());
 
 function client(tenantId: string, apiKey: string, accessKey: string): TestTenant {
   const headers = { "x-api-key": apiKey, "x-access-key": accessKey };

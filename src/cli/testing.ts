@@ -1,5 +1,12 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
+import { loadConfig } from "../config.ts";
+import { createLogger } from "../logger.ts";
+import { createRuntime, type Runtime } from "../runtime.ts";
 
 /**
  * Runs the CLI as a real child process, the way an operator does. Asynchronous on purpose: when the
@@ -46,4 +53,46 @@ export function cliRunner(env: Record<string, string | undefined>, cwd: string) 
         },
       );
     });
+}
+
+export interface ServiceForCli {
+  runtime: Runtime;
+  url: string;
+  dataDir: string;
+  cli: (...args: string[]) => Promise<CliResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * A running service for CLI tests, the case an operator hits while `npm start` runs: with
+ * DATABASE_URL both use a fresh PostgreSQL database; without it the service owns an embedded PGlite
+ * in a temp data folder and the CLI attaches through its socket.
+ */
+export async function startServiceForCli(prefix: string): Promise<ServiceForCli> {
+  const database = await freshDatabaseUrl();
+  const dataDir = await mkdtemp(join(tmpdir(), prefix));
+  const env = {
+    CARDRAIL_DATA_DIR: join(dataDir, "data"),
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+  };
+  const config = loadConfig({
+    ...env,
+    LOG_LEVEL: "silent",
+    SIMULATOR_REVIEW_DELAY_MS: "50",
+    SIMULATOR_CARD_ACTIVATION_DELAY_MS: "20",
+  });
+  const runtime = await createRuntime(config, createLogger("silent"));
+  const url = await runtime.app.listen({ port: 0, host: "127.0.0.1" });
+  await runtime.connectSimulatorWebhooks(url);
+  return {
+    runtime,
+    url,
+    dataDir,
+    cli: cliRunner(env, dataDir),
+    async close() {
+      await runtime.close();
+      await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
