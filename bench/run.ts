@@ -64,6 +64,30 @@ function row(r: Omit<Row, "ratio"> & { ratio?: number | null }) {
   );
 }
 
+/** The latency rows of a scenario (no target: reported beside the baseline for context). */
+function latencyRows(
+  scenario: string,
+  measured: { p50: number; p99: number }[],
+  baseline: { p50: number; p99: number }[],
+  baselineLabel: string,
+  figures: ("p50" | "p99")[] = ["p50", "p99"],
+) {
+  for (const figure of figures) {
+    row({
+      scenario,
+      figure,
+      value: median(measured.map((r) => r[figure])),
+      baseline: median(baseline.map((r) => r[figure])),
+      baselineLabel,
+      target: "—",
+      met: null,
+      unit: "ms",
+      runs: measured.map((r) => r[figure]),
+      baselineRuns: baseline.map((r) => r[figure]),
+    });
+  }
+}
+
 const log = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 // ---------------------------------------------------------------- fixtures
@@ -477,30 +501,7 @@ async function main() {
         runs: cr.map((r) => r.rps),
         baselineRuns: pb.map((r) => r.tps),
       });
-      row({
-        scenario: s,
-        figure: "p50",
-        value: median(cr.map((r) => r.p50)),
-        baseline: median(pb.map((r) => r.p50)),
-        baselineLabel: "pgbench",
-        target: "—",
-        met: null,
-        unit: "ms",
-        runs: cr.map((r) => r.p50),
-        baselineRuns: pb.map((r) => r.p50),
-      });
-      row({
-        scenario: s,
-        figure: "p99",
-        value: median(cr.map((r) => r.p99)),
-        baseline: median(pb.map((r) => r.p99)),
-        baselineLabel: "pgbench",
-        target: "—",
-        met: null,
-        unit: "ms",
-        runs: cr.map((r) => r.p99),
-        baselineRuns: pb.map((r) => r.p99),
-      });
+      latencyRows(s, cr, pb, "pgbench");
     }
 
     // 3. hot tenant at 8 and 32
@@ -530,30 +531,7 @@ async function main() {
         runs: cr.map((r) => r.rps),
         baselineRuns: pb.map((r) => r.tps),
       });
-      row({
-        scenario: s,
-        figure: "p50",
-        value: median(cr.map((r) => r.p50)),
-        baseline: median(pb.map((r) => r.p50)),
-        baselineLabel: "pgbench",
-        target: "—",
-        met: null,
-        unit: "ms",
-        runs: cr.map((r) => r.p50),
-        baselineRuns: pb.map((r) => r.p50),
-      });
-      row({
-        scenario: s,
-        figure: "p99",
-        value: median(cr.map((r) => r.p99)),
-        baseline: median(pb.map((r) => r.p99)),
-        baselineLabel: "pgbench",
-        target: "—",
-        met: null,
-        unit: "ms",
-        runs: cr.map((r) => r.p99),
-        baselineRuns: pb.map((r) => r.p99),
-      });
+      latencyRows(s, cr, pb, "pgbench");
     }
     {
       const r32 = hotRps[32] as number;
@@ -624,18 +602,7 @@ async function main() {
         runs: slow.map((r) => r.rps),
         baselineRuns: fast.map((r) => r.rps),
       });
-      row({
-        scenario: s,
-        figure: "p50",
-        value: median(slow.map((r) => r.p50)),
-        baseline: median(fast.map((r) => r.p50)),
-        baselineLabel: "same at 0 ms",
-        target: "—",
-        met: null,
-        unit: "ms",
-        runs: slow.map((r) => r.p50),
-        baselineRuns: fast.map((r) => r.p50),
-      });
+      latencyRows(s, slow, fast, "same at 0 ms", ["p50"]);
       notes.push(
         `Scenario 4 is closed-loop: 32 clients with ≥ 50 ms per request can never exceed 32 / 0.050 s = 640 cards/s, whatever the server does.`,
       );
@@ -710,30 +677,7 @@ async function main() {
         runs: replays.map((r) => r.rps),
         baselineRuns: fresh.map((r) => r.rps),
       });
-      row({
-        scenario: s,
-        figure: "p50",
-        value: median(replays.map((r) => r.p50)),
-        baseline: median(fresh.map((r) => r.p50)),
-        baselineLabel: "new card",
-        target: "—",
-        met: null,
-        unit: "ms",
-        runs: replays.map((r) => r.p50),
-        baselineRuns: fresh.map((r) => r.p50),
-      });
-      row({
-        scenario: s,
-        figure: "p99",
-        value: median(replays.map((r) => r.p99)),
-        baseline: median(fresh.map((r) => r.p99)),
-        baselineLabel: "new card",
-        target: "—",
-        met: null,
-        unit: "ms",
-        runs: replays.map((r) => r.p99),
-        baselineRuns: fresh.map((r) => r.p99),
-      });
+      latencyRows(s, replays, fresh, "new card");
     }
     await cardrail.stop();
 
