@@ -180,7 +180,7 @@ export type IssuerEvent = { eventId: string; type: string } & (
       cardRef?: string;
       succeeded: boolean;
       status?: IssuerCardStatus;
-      /** As the issuer masks it, e.g. "40963608****8664"; never a full number. */
+      /** Masked: every digit but the last four is `*`, e.g. "************8664"; never a full number. */
       maskedNumber?: string;
     }
   | { kind: "card_status"; issuerCardId: string; status: IssuerCardStatus }

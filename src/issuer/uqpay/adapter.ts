@@ -19,6 +19,7 @@ import {
   toCreateCardholderBody,
   toIdentity,
 } from "./mapping.ts";
+import { maskPan } from "./mask.ts";
 import type { Cardholder } from "./types.ts";
 
 /**
@@ -293,9 +294,4 @@ export function createUqpayIssuer(client: UqpayClient): CardIssuer {
         return out;
       }),
   };
-}
-
-/** The port promises a masked number; if upstream ever sent a full PAN here, mask it ourselves. */
-function maskPan(value: string): string {
-  return value.replace(/\d(?=[\d*]{4})/g, "*");
 }

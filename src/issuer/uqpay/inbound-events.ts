@@ -5,6 +5,7 @@ import {
   type IssuerEvent,
   type IssuerKycStatus,
 } from "../port.ts";
+import { maskPan } from "./mask.ts";
 
 /**
  * UQPay webhook envelopes (fact sheet §6) → IssuerEvent. The v1.6 envelope is
@@ -17,11 +18,11 @@ const KYC: ReadonlySet<string> = new Set(ISSUER_KYC_STATUSES);
 const CARD: ReadonlySet<string> = new Set(ISSUER_CARD_STATUSES);
 
 /**
- * Only ever a masked number (PCI allows the first six or eight digits and the last four): a value
- * without a mask character, or with nine or more digits in a row, is dropped, never stored.
+ * Only ever a masked number: a value without a mask character, or with nine or more digits in a
+ * row, is dropped, never stored; a masked one is brought to our single masked form.
  */
 const masked = (value: string | undefined) =>
-  value?.includes("*") && !/\d{9,}/.test(value) ? value : undefined;
+  value?.includes("*") && !/\d{9,}/.test(value) ? maskPan(value) : undefined;
 
 const str = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : undefined);
 
