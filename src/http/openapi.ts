@@ -190,17 +190,40 @@ async function docsHeaders(_request: FastifyRequest, reply: FastifyReply) {
   reply.header("content-security-policy", DOCS_CSP);
 }
 
+/** A host header as a browser sends it (name or IPv4 or [IPv6], optional port); anything else is ignored. */
+const HOST = /^(?:[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * The committed document names a placeholder server; the served one names the host it was loaded
+ * from, so the reference's samples and "try it" work on any host and port (behind a TLS proxy
+ * the scheme is only known when trustProxy is set, so it follows what Fastify reports).
+ */
+export function servedDocument(app: App, request: FastifyRequest): Record<string, unknown> {
+  const document = openApiDocument(app);
+  const host = request.host;
+  if (!host || !HOST.test(host)) return document;
+  return { ...document, servers: [{ url: `${request.protocol}://${host}`, description: "This server" }] };
+}
+
 /** GET /openapi.json and the interactive reference at /docs (its JS bundle served from the package). */
 export async function registerDocs(app: App, logger: FastifyBaseLogger) {
-  app.get("/openapi.json", { schema: { hide: true } }, async () => openApiDocument(app));
+  app.get("/openapi.json", { schema: { hide: true } }, async (request) =>
+    servedDocument(app, request),
+  );
   await app.register(scalar, {
     routePrefix: "/docs",
     hooks: { preHandler: docsHeaders },
     configuration: {
       pageTitle: "Cardrail API reference",
-      content: () => openApiDocument(app),
+      // The document this server serves (with its own host in `servers`), relative so it also
+      // works behind a path-rewriting proxy.
+      url: "../openapi.json",
       withDefaultFonts: false,
+      // Offline and private: no telemetry, no "Ask AI" (it uploads the document to Scalar), no
+      // Share/Deploy toolbar, no request proxy on another host, no developer tools.
       telemetry: false,
+      agent: { disabled: true },
+      showDeveloperTools: "never",
       hideClientButton: true,
       // The bundled script (served at /docs/js/scalar.js), never a CDN.
       cdn: "js/scalar.js",

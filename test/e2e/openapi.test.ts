@@ -62,8 +62,10 @@ describe("openapi.json", () => {
     const committed = JSON.parse(
       await readFile(new URL("../../openapi.json", import.meta.url), "utf8"),
     );
+    // The served document names the host it was loaded from; the committed one a placeholder.
+    expect(served.servers).toEqual([{ url: cardrail.url, description: "This server" }]);
     expect(
-      served,
+      { ...served, servers: committed.servers },
       "openapi.json is out of date: run `npm run openapi` (or `npx tsx scripts/openapi.ts`) and commit the result",
     ).toEqual(committed);
   });
@@ -214,9 +216,7 @@ describe("/docs", () => {
     expect(script.headers.get("content-type")).toMatch(/javascript/);
     expect((await script.text()).length).toBeGreaterThan(100_000);
 
-    // The page loads the same document as /openapi.json.
-    const document: Json = await (await fetch(`${cardrail.url}/docs/openapi.json`)).json();
-    expect(document.info).toEqual(served.info);
-    expect(Object.keys(document.paths).sort()).toEqual(Object.keys(served.paths).sort());
+    // The page loads the document /openapi.json serves (relative, so it works behind a proxy).
+    expect(html).toContain("../openapi.json");
   });
 });

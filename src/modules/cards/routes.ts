@@ -76,7 +76,8 @@ const CARD_EXAMPLE = {
   loadAmount: 20,
   loadedBalance: 20,
   cardProductId: "111031",
-  maskedNumber: "409636******5678",
+  // Known once the issuer has created the card; `null` while it is pending.
+  maskedNumber: null,
   createdAt: "2026-11-22T10:15:30.000Z",
 };
 
@@ -172,7 +173,11 @@ export const cardRoutes =
           summary: "A card (never its number)",
           params: cardParams,
           response: {
-            200: example(cardSchema, "The card, masked", { ...CARD_EXAMPLE, status: "active" }),
+            200: example(cardSchema, "The card, masked", {
+              ...CARD_EXAMPLE,
+              status: "active",
+              maskedNumber: "************5678",
+            }),
             ...apiErrors("not_found"),
           },
         },
