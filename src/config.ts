@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseOrigin } from "./core/origin.ts";
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "./modules/webhooks/settings.ts";
 
 /**
@@ -69,6 +70,25 @@ export const configSchema = z.object({
   /** How long a reveal token (POST /cards/:id/reveal-token) stays redeemable, and redemptions per minute per client address. */
   REVEAL_TOKEN_TTL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   REVEAL_TOKEN_REDEEMS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Origins (comma-separated, e.g. https://app.example.com) whose pages may redeem a reveal token from the browser (CORS) or frame the answer. Empty: none. */
+  REVEAL_ALLOWED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const origins = text
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean);
+      for (const item of origins) {
+        if (parseOrigin(item) === null) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${item}" is not an origin (scheme://host[:port], no path or trailing slash)`,
+          });
+        }
+      }
+      return origins;
+    }),
 
   /** A creating card older than this is resolved by the recovery sweep (asks the upstream, completes or refunds). */
   RECOVERY_AFTER_MS: z.coerce.number().int().min(0).default(30_000),

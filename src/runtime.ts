@@ -120,6 +120,7 @@ export async function createRuntime(
         authFailureWindowMs: config.AUTH_FAILURE_WINDOW_MS,
         revealTokenTtlMs: config.REVEAL_TOKEN_TTL_MS,
         revealTokenRedeemsPerMinute: config.REVEAL_TOKEN_REDEEMS_PER_MINUTE,
+        revealAllowedOrigins: config.REVEAL_ALLOWED_ORIGINS,
       },
     },
     logger as FastifyBaseLogger,

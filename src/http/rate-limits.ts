@@ -19,6 +19,8 @@ export interface RateLimitSettings {
   revealTokenRedeemsPerMinute?: number;
   /** How long a reveal token stays redeemable. */
   revealTokenTtlMs?: number;
+  /** Origins whose pages may redeem a reveal token from the browser (CORS); none by default. */
+  revealAllowedOrigins?: readonly string[];
 }
 
 export const SECURITY_DEFAULTS = {
@@ -39,6 +41,7 @@ export function securitySettings(settings: RateLimitSettings) {
     revealTokenRedeemsPerMinute:
       settings.revealTokenRedeemsPerMinute ?? SECURITY_DEFAULTS.revealTokenRedeemsPerMinute,
     revealTokenTtlMs: settings.revealTokenTtlMs ?? SECURITY_DEFAULTS.revealTokenTtlMs,
+    revealAllowedOrigins: settings.revealAllowedOrigins ?? [],
   };
 }
 

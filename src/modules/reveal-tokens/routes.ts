@@ -15,6 +15,7 @@ import {
   revealTokenRedeemRateLimit,
   securitySettings,
 } from "../../http/rate-limits.ts";
+import { revealCors } from "../../http/reveal-cors.ts";
 import { mintRevealToken, purgeRevealTokens, redeemRevealToken } from "./tokens.ts";
 
 const cardParams = z.object({
@@ -36,6 +37,7 @@ export const revealTokenRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const settings = securitySettings(deps.settings);
+    const cors = revealCors(settings.revealAllowedOrigins);
 
     app.post(
       "/cards/:cardId/reveal-token",
@@ -105,6 +107,11 @@ export const revealTokenRoutes =
           },
         },
         config: { auth: false, ...revealTokenRedeemRateLimit(deps.settings) },
+        // On every answer, errors included, so an allowed page can read why a redemption failed.
+        onSend: async (request, reply, payload) => {
+          cors.apply(request, reply);
+          return payload;
+        },
       },
       async (request, reply) => {
         reply.header("cache-control", "no-store");
@@ -134,5 +141,11 @@ export const revealTokenRoutes =
           },
         };
       },
+    );
+
+    app.options(
+      "/cards/reveal",
+      { schema: { hide: true }, config: { auth: false } },
+      (request, reply) => cors.preflight(request, reply),
     );
   };
