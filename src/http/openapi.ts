@@ -202,7 +202,10 @@ export function servedDocument(app: App, request: FastifyRequest): Record<string
   const document = openApiDocument(app);
   const host = request.host;
   if (!host || !HOST.test(host)) return document;
-  return { ...document, servers: [{ url: `${request.protocol}://${host}`, description: "This server" }] };
+  return {
+    ...document,
+    servers: [{ url: `${request.protocol}://${host}`, description: "This server" }],
+  };
 }
 
 /** GET /openapi.json and the interactive reference at /docs (its JS bundle served from the package). */

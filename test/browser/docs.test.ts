@@ -1,7 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCardrail, type TestCardrail } from "../fixtures/cardrail.ts";
 import { browserAvailable, launchBrowser } from "../fixtures/browser.ts";
+import { startCardrail, type TestCardrail } from "../fixtures/cardrail.ts";
 
 /**
  * /docs as a new user opens it: in a real browser, with the page's CSP bypassed so that any attempt
