@@ -1,7 +1,7 @@
 import helmet from "@fastify/helmet";
 import multipart from "@fastify/multipart";
 import Fastify, { type FastifyBaseLogger } from "fastify";
-import { validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { registerAuth } from "./http/auth.ts";
 import type { AppDeps } from "./http/deps.ts";
 import { sendError } from "./http/envelope.ts";
@@ -13,6 +13,7 @@ import { registerRateLimits } from "./http/rate-limits.ts";
 import { requestIdFor } from "./http/request-id.ts";
 import { documentingSerializer } from "./http/response-schemas.ts";
 import type { App } from "./http/types.ts";
+import { validatorCompiler } from "./http/validation.ts";
 import { cardholderRoutes } from "./modules/cardholders/routes.ts";
 import { cardRoutes } from "./modules/cards/routes.ts";
 import { inboundWebhookRoutes } from "./modules/inbound/routes.ts";
@@ -35,10 +36,13 @@ export async function buildApp(givenDeps: AppDeps, logger: FastifyBaseLogger): P
     // Fastify answers malformed URLs and bodies itself before any hook; give those the envelope too.
     frameworkErrors: (error, request, reply) => {
       reply.header("x-request-id", request.id);
-      return sendError(request, reply, translateError(error));
+      return sendError(request, reply, translateError(error, request.headers["content-type"]));
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  // Bodies are JSON (or multipart where a route says so): plain text is refused with 415, not
+  // parsed into a string that then fails validation as "must be an object".
+  app.removeContentTypeParser("text/plain");
   // Response schemas document the API (OpenAPI); they are checked and logged, never enforced.
   app.setSerializerCompiler(documentingSerializer(logger));
   // Before any route: @fastify/swagger collects the routes as they are registered.

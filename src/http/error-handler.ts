@@ -1,8 +1,8 @@
 import type { FastifyError } from "fastify";
-import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { CardrailError, validationError } from "../core/errors.ts";
 import { sendError } from "./envelope.ts";
 import type { App } from "./types.ts";
+import type { ValidationEntry } from "./validation.ts";
 
 /**
  * Turns every failure into the contract's envelope. Known client mistakes become 4xx naming the
@@ -11,7 +11,7 @@ import type { App } from "./types.ts";
  */
 export function registerErrorHandling(app: App) {
   app.setErrorHandler((error: FastifyError | CardrailError | Error, request, reply) => {
-    const translated = translateError(error);
+    const translated = translateError(error, request.headers["content-type"]);
     if (translated.code === "internal_error") {
       request.log.error({ err: error }, "unhandled error");
     }
@@ -28,12 +28,20 @@ export function registerErrorHandling(app: App) {
   );
 }
 
-export function translateError(error: unknown): CardrailError {
+/** The one body type every route takes unless it reads multipart itself (and says so). */
+const mediaTypeError = (sent: string | undefined) =>
+  new CardrailError(
+    "unsupported_media_type",
+    `This endpoint takes application/json${sent ? ` (sent: ${sent.split(";")[0]?.trim().slice(0, 100)})` : ""}`,
+  );
+
+export function translateError(error: unknown, contentType?: string): CardrailError {
   if (error instanceof CardrailError) return error;
-  if (hasZodFastifySchemaValidationErrors(error)) {
+  const validation = (error as { validation?: ValidationEntry[] }).validation;
+  if (Array.isArray(validation) && validation.length > 0) {
     const context = (error as { validationContext?: string }).validationContext ?? "body";
     return validationError(
-      error.validation.map((issue) => ({
+      validation.map((issue) => ({
         field: issue.instancePath.replace(/^\//, "").replaceAll("/", ".") || context,
         message: issue.message ?? "invalid",
       })),
@@ -48,10 +56,7 @@ export function translateError(error: unknown): CardrailError {
       return new CardrailError("payload_too_large", "The request body is too large");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
     case "FST_INVALID_MULTIPART_CONTENT_TYPE":
-      return new CardrailError(
-        "unsupported_media_type",
-        "Unsupported Content-Type for this endpoint",
-      );
+      return mediaTypeError(contentType);
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return validationError([
         { field: "body", message: "body size does not match Content-Length" },
@@ -61,11 +66,7 @@ export function translateError(error: unknown): CardrailError {
   if (status === 429) return new CardrailError("rate_limited", "Too many requests", undefined, 1);
   if (status === 413)
     return new CardrailError("payload_too_large", "The request body is too large");
-  if (status === 415)
-    return new CardrailError(
-      "unsupported_media_type",
-      "Unsupported Content-Type for this endpoint",
-    );
+  if (status === 415) return mediaTypeError(contentType);
   if (status !== undefined && status >= 400 && status < 500) {
     // Other framework-level client errors (malformed headers, bad URL encoding): say so, name no internals.
     return validationError([{ field: "request", message: (error as Error).message }]);

@@ -330,6 +330,39 @@ describe("POST /cards with bad input", () => {
   const withRaw = (loadAmountText: string) =>
     JSON.stringify({ ...valid(), loadAmount: "__RAW__" }).replace('"__RAW__"', loadAmountText);
 
+  it("says 'required' for each missing field, and what type a wrong one must be", async () => {
+    const empty = await postCardRaw("{}");
+    expectRefused(empty, 400, "validation_error", [
+      "holderId",
+      "card_product_id",
+      "currency",
+      "loadAmount",
+    ]);
+    for (const detail of empty.body.error.details) expect(detail.message).toBe("required");
+
+    const wrong = await postCardRaw(
+      JSON.stringify({ holderId: 5, card_product_id: true, currency: 1, loadAmount: "x" }),
+    );
+    const messages = Object.fromEntries(
+      (wrong.body.error.details as { field: string; message: string }[]).map((d) => [
+        d.field,
+        d.message,
+      ]),
+    );
+    expect(messages).toEqual({
+      holderId: "must be a string",
+      card_product_id: "must be a string or a number",
+      currency: "must be a string",
+      loadAmount: "must be a number in major units, e.g. 20 or 20.5",
+    });
+  });
+
+  it("says which content type it takes on a 415", async () => {
+    const res = await postCardRaw("holderId=x", { "content-type": "text/plain" });
+    expectRefused(res, 415, "unsupported_media_type");
+    expect(res.body.error.message).toBe("This endpoint takes application/json (sent: text/plain)");
+  });
+
   it("refuses invalid JSON, an empty body and no body", async () => {
     expectRefused(await postCardRaw('{"holderId": "x",'), 400, "validation_error", ["body"]);
     expectRefused(await postCardRaw(""), 400, "validation_error", ["body"]);

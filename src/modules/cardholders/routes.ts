@@ -13,6 +13,7 @@ import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { idempotencyHeaders } from "../../http/idempotency-header.ts";
 import { readMultipart } from "../../http/multipart.ts";
+import { messageFor } from "../../http/validation.ts";
 import { sniffKycFile } from "../documents/sniff.ts";
 import type { KycFiles } from "../documents/vault.ts";
 import { createCardholderIdempotent } from "./create.ts";
@@ -60,7 +61,7 @@ async function readKycForm<S extends z.ZodType<Record<string, unknown>>>(
     fileFields: FILE_FIELDS,
   });
   const issues: FieldIssue[] = [];
-  const parsed = schema.safeParse(form.fields);
+  const parsed = schema.safeParse(form.fields, { error: messageFor });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? "body");

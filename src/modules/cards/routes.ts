@@ -48,7 +48,12 @@ export const issueCardBody = z
       .toUpperCase()
       .refine(isKnownCurrency, "must be an ISO 4217 currency code, e.g. USD"),
     loadAmount: z
-      .number("must be a number in major units, e.g. 20 or 20.5")
+      .number({
+        error: (issue) =>
+          issue.input === undefined
+            ? "required"
+            : "must be a number in major units, e.g. 20 or 20.5",
+      })
       .positive("must be greater than 0")
       .max(MAX_LOAD_MAJOR, `must be at most ${MAX_LOAD_MAJOR}`),
   })
