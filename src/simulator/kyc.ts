@@ -98,6 +98,8 @@ export function startReview(ctx: SimContext, ch: Cardholder): void {
   // THIRD_PARTY: the KYC was done elsewhere and kyc_proof names it, so UQPay answers SUCCESS
   // immediately (fact sheet §2, ENHANCED). Cards already waiting on this cardholder go ahead.
   if (number === undefined || ch.kyc_verification?.method === "THIRD_PARTY") {
+    // A Sumsub link from an earlier SUMSUB_REDIRECT attempt no longer applies.
+    delete ch.idv;
     ch.cardholder_status = "SUCCESS";
     releaseWaitingCards(ctx, ch);
     return;

@@ -235,13 +235,41 @@ describe("2. THIRD_PARTY KYC", () => {
   it("given in an update to a cardholder in review, makes it SUCCESS at once", async () => {
     sim = await startSim();
     const api = await sdk(sim);
-    const pending = await api.post(HOLDERS, holder({ identity: idCard("REVIEW-1") }));
+    const pending = await api.post(
+      HOLDERS,
+      holder({ identity: idCard("REVIEW-1"), kyc_verification: { method: "SUMSUB_REDIRECT" } }),
+    );
     expect(pending.body.cardholder_status).toBe("PENDING");
+    expect(pending.body.idv_verification_url).not.toBe("");
     const res = await api.post(`${HOLDERS}/${pending.body.cardholder_id}`, {
       identity: idCard("S6"),
       kyc_verification: thirdParty("6"),
     });
     expect(res.body.cardholder_status).toBe("SUCCESS");
+    expect(res.body).not.toHaveProperty("idv_verification_url");
+  });
+
+  it("given later, releases a card that was waiting on the cardholder's review", async () => {
+    sim = await startSim();
+    const api = await sdk(sim);
+    const oneStep = await api.post(CARDS, {
+      card_currency: "SGD",
+      card_product_id: SIM_PRODUCT_ENHANCED_46651711,
+      cardholder_required_fields: holder({
+        ...enhancedKyc("9"),
+        identity: idCard("REVIEW-9"),
+        kyc_verification: { method: "SUMSUB_REDIRECT" },
+      }),
+    });
+    expect(oneStep.body).toMatchObject({ cardholder_status: "PENDING", card_status: "PENDING" });
+    sim.flush();
+    const cardUrl = `${CARDS}/${oneStep.body.card_id}`;
+    expect((await api.get(cardUrl)).body.card_status).toBe("PENDING");
+    await api.post(`${HOLDERS}/${oneStep.body.cardholder_id}`, {
+      kyc_verification: thirdParty("9"),
+    });
+    sim.flush();
+    expect((await api.get(cardUrl)).body.card_status).toBe("ACTIVE");
   });
 });
 
