@@ -30,7 +30,8 @@
  *                                        settlement, refund and fee transactions with their
  *                                        webhooks (admin-transactions.ts)
  *   POST   /__sim/clock                  {advanceSeconds} move the simulator clock forward (token
- *                                        expiry without sleeping)
+ *                                        expiry without sleeping); webhook x-wk-timestamp stays
+ *                                        wall-clock time
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";

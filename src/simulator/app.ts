@@ -136,7 +136,9 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
     rng,
     clock,
     scheduler,
-    webhooks: new Webhooks(opts.webhook ? { ...opts.webhook } : undefined, hookRng, clock),
+    // Stamped with the real clock, not the moved one: x-wk-timestamp is checked against the
+    // receiver's own clock (the SDKs allow 300 s), as a real sender's would be.
+    webhooks: new Webhooks(opts.webhook ? { ...opts.webhook } : undefined, hookRng, baseNow),
     auth: new Auth(
       {
         clientId: opts.clientId,

@@ -21,7 +21,6 @@ describe("cardholder create validation", () => {
     ["phone with plus", { phone_number: "+6591234567" }],
     ["date_of_birth format", { date_of_birth: "09/05/1990" }],
     ["impossible date_of_birth", { date_of_birth: "1990-02-30" }],
-    ["gender OTHER", { gender: "OTHER" }],
     [
       "ID_CARD without back_file",
       { identity: { type: "ID_CARD", number: "S1", front_file: TINY_PNG_B64 } },

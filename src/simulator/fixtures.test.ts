@@ -57,7 +57,18 @@ beforeAll(async () => {
   c = await client(sim);
   const ch = await c.post(
     "/api/v1/issuing/cardholders",
-    holder({ date_of_birth: "1990-05-09", gender: "FEMALE" }),
+    // The docs sample is a cardholder with addresses; unset ones are left out (FIDELITY.md).
+    holder({
+      date_of_birth: "1990-05-09",
+      gender: "FEMALE",
+      residential_address: { country: "SG", city: "Singapore", line1: "1 Main St" },
+      delivery_address: {
+        country: "SG",
+        city: "Singapore",
+        line1: "1 Main St",
+        postal_code: "018956",
+      },
+    }),
   );
   got["cardholder-create"] = ch.body;
   got.cardholder = (await c.get(`/api/v1/issuing/cardholders/${ch.body.cardholder_id}`)).body;

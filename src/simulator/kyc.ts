@@ -1,8 +1,9 @@
 /**
- * Cardholder creation and KYC outcomes. Sandbox rule, by identity.number prefix:
- * REJECT… → FAILED after the review delay; REVIEW… → stays PENDING; INCOMPLETE… → INCOMPLETE;
- * anything else → PENDING, then SUCCESS after reviewDelayMs. No identity → SUCCESS at once
- * (SIMPLIFIED level). Admin overrides replace the scheduled outcome.
+ * Cardholder creation and KYC outcomes. kyc_verification THIRD_PARTY → SUCCESS at once (the
+ * client vouches with its provider's kyc_proof; fact sheet §2). Otherwise the sandbox rule, by
+ * identity.number prefix: REJECT… → FAILED after the review delay; REVIEW… → stays PENDING;
+ * INCOMPLETE… → INCOMPLETE; anything else → PENDING, then SUCCESS after reviewDelayMs. No
+ * identity → SUCCESS at once (SIMPLIFIED level). Admin overrides replace the scheduled outcome.
  */
 import { finishCreate } from "./cardflow.ts";
 import type { SimContext } from "./context.ts";
@@ -94,8 +95,13 @@ export function startReview(ctx: SimContext, ch: Cardholder): void {
     ctx.scheduler.add("kyc", ch.cardholder_id, ctx.settings.reviewDelayMs, { status: outcome });
     return;
   }
-  if (number === undefined) {
+  // THIRD_PARTY: the KYC was done elsewhere and kyc_proof names it, so UQPay answers SUCCESS
+  // immediately (fact sheet §2, ENHANCED). Cards already waiting on this cardholder go ahead.
+  if (number === undefined || ch.kyc_verification?.method === "THIRD_PARTY") {
+    // A Sumsub link from an earlier SUMSUB_REDIRECT attempt no longer applies.
+    delete ch.idv;
     ch.cardholder_status = "SUCCESS";
+    releaseWaitingCards(ctx, ch);
     return;
   }
   if (number.startsWith("INCOMPLETE")) {
@@ -114,6 +120,12 @@ export function setKycStatus(ctx: SimContext, ch: Cardholder, status: KycStatus)
   ch.cardholder_status = status;
   ch.update_time = ctx.clock();
   ctx.webhooks.emit("cardholder.kyc.status_changed", ch.cardholder_id, cardholderWebhookData(ch));
+  releaseWaitingCards(ctx, ch);
+}
+
+/** Cards created while their cardholder was in review: SUCCESS activates them, FAILED fails them. */
+function releaseWaitingCards(ctx: SimContext, ch: Cardholder): void {
+  const status = ch.cardholder_status;
   for (const card of ctx.state.cards.values()) {
     if (card.cardholder_id !== ch.cardholder_id || !card.awaiting_kyc) continue;
     if (status === "SUCCESS") {

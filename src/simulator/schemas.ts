@@ -70,7 +70,9 @@ const kycVerification = z
 
 const cardholderOptional = {
   date_of_birth: z.string().refine(isRealDate, "must be a date in yyyy-mm-dd format").optional(),
-  gender: z.enum(["MALE", "FEMALE"]).optional(),
+  // MALE|FEMALE in the docs; OTHER only in the Node SDK's type. Accepted: refusing it would only
+  // trip an SDK user, and nothing in the simulator depends on the value (FIDELITY.md).
+  gender: z.enum(["MALE", "FEMALE", "OTHER"]).optional(),
   nationality: country.optional(),
   residential_address: address.optional(),
   identity: identity.optional(),
@@ -131,12 +133,76 @@ const spendingControls = z.array(
   }),
 );
 
-const riskControls = z.object({
-  allow_3ds_transactions: z.enum(["Y", "N"]).optional(),
-  enable_3ds: z.enum(["Y", "N"]).optional(),
-  allowed_mcc: z.array(z.string()).nullable().optional(),
-  blocked_mcc: z.array(z.string()).nullable().optional(),
-});
+/** The risk controls v1.6 documents (fact sheet §4). */
+export const RISK_CONTROL_KEYS = [
+  "allow_3ds_transactions",
+  "enable_3ds",
+  "allowed_mcc",
+  "blocked_mcc",
+] as const;
+
+const mccList = z
+  .array(z.string().regex(/^\d{4}$/, "must be 4-digit merchant category codes"))
+  .nullable()
+  .optional();
+
+/**
+ * Only the documented controls. Anything else (the Node SDK's allow_contactless, allow_atm,
+ * allow_online) is refused by name rather than accepted and silently dropped: a client must not
+ * believe a control is in force when UQPay has no such control.
+ */
+const riskControls = z
+  .looseObject({
+    allow_3ds_transactions: z.enum(["Y", "N"]).optional(),
+    enable_3ds: z.enum(["Y", "N"]).optional(),
+    allowed_mcc: mccList,
+    blocked_mcc: mccList,
+  })
+  .superRefine((r, ctx) => {
+    for (const key of Object.keys(r))
+      if (!(RISK_CONTROL_KEYS as readonly string[]).includes(key))
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `is not a UQPay risk control (supported: ${RISK_CONTROL_KEYS.join(", ")})`,
+        });
+    if (bothMccLists(r))
+      ctx.addIssue({
+        code: "custom",
+        path: ["blocked_mcc"],
+        message: "cannot be combined with allowed_mcc; use one of them",
+      });
+  })
+  .transform((r) => {
+    const out: RiskControls = {};
+    if (r.allow_3ds_transactions !== undefined)
+      out.allow_3ds_transactions = r.allow_3ds_transactions;
+    if (r.enable_3ds !== undefined) out.enable_3ds = r.enable_3ds;
+    if (r.allowed_mcc !== undefined) out.allowed_mcc = r.allowed_mcc;
+    if (r.blocked_mcc !== undefined) out.blocked_mcc = r.blocked_mcc;
+    return out;
+  });
+
+export interface RiskControls {
+  allow_3ds_transactions?: "Y" | "N";
+  enable_3ds?: "Y" | "N";
+  allowed_mcc?: string[] | null;
+  blocked_mcc?: string[] | null;
+}
+
+/** "use one, not both" (fact sheet §4): both lists non-empty at once. */
+export function bothMccLists(r: Pick<RiskControls, "allowed_mcc" | "blocked_mcc">): boolean {
+  return (r.allowed_mcc?.length ?? 0) > 0 && (r.blocked_mcc?.length ?? 0) > 0;
+}
+
+/** The fields a cardholder is created with; at card creation they identify, not supplement. */
+export const ONE_STEP_FIELDS = [
+  "email",
+  "first_name",
+  "last_name",
+  "country_code",
+  "phone_number",
+] as const;
 
 export const cardCreate = z
   .object({
@@ -151,11 +217,23 @@ export const cardCreate = z
     usage_type: z.enum(["NORMAL", "ONE_TIME"]).default("NORMAL"),
     auto_cancel_trigger: z.enum(["ON_AUTH", "ON_CAPTURE"]).optional(),
     expiry_at: z.iso.datetime({ offset: true }).optional(),
-    cardholder_required_fields: cardholderCreate.optional(),
+    // One-step mode (no cardholder_id): the full set, the cardholder is created too. With a
+    // cardholder_id: only the fields to add to that cardholder (the KYC its product needs).
+    cardholder_required_fields: cardholderCreate.partial().optional(),
   })
   .refine((b) => b.cardholder_id !== undefined || b.cardholder_required_fields !== undefined, {
     message: "is required (or send cardholder_required_fields for one-step mode)",
     path: ["cardholder_id"],
+  })
+  .superRefine((b, ctx) => {
+    if (b.cardholder_id !== undefined || b.cardholder_required_fields === undefined) return;
+    for (const name of ONE_STEP_FIELDS)
+      if (b.cardholder_required_fields[name] === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["cardholder_required_fields", name],
+          message: "is required when creating the cardholder with the card (no cardholder_id)",
+        });
   })
   .refine((b) => b.usage_type !== "ONE_TIME" || b.auto_cancel_trigger !== undefined, {
     message: "is required when usage_type is ONE_TIME",
@@ -190,4 +268,12 @@ export const activateBody = z.object({
   activation_code: z.string().min(1).max(32),
   pin: z.string().regex(/^\d{6}$/, "must be 6 digits"),
   no_pin_payment_amount: decimal.pipe(z.number().min(0)).optional(),
+});
+
+/** POST /v1/issuing/cards/assign: fields from the fact sheet §4 ([G]/[P]/[C]) and the Node SDK. */
+export const assignBody = z.object({
+  cardholder_id: z.string().min(1),
+  card_number: z.string().regex(/^\d{16}$/, "must be the 16-digit card number"),
+  card_currency: z.string().min(1),
+  card_mode: z.enum(["SINGLE", "SHARE"]),
 });

@@ -20,10 +20,15 @@ export function cardholderView(ctx: SimContext, ch: Cardholder) {
     date_of_birth: ch.date_of_birth ?? "",
     country_code: ch.country_code,
     phone_number: ch.phone_number,
-    gender: ch.gender ?? "",
+    // Unset, these are left out rather than sent as {} or "": {} breaks the address type (country,
+    // city, line1 required) and "" is no gender. UQPay leaves unset optional fields out (e.g.
+    // enable_3ds "returned only when set", fact sheet §4); see FIDELITY.md.
+    ...(ch.gender !== undefined ? { gender: ch.gender } : {}),
     nationality: ch.nationality ?? "",
-    residential_address: ch.residential_address ?? {},
-    delivery_address: ch.delivery_address ?? {},
+    ...(ch.residential_address !== undefined
+      ? { residential_address: ch.residential_address }
+      : {}),
+    ...(ch.delivery_address !== undefined ? { delivery_address: ch.delivery_address } : {}),
     review_status: ch.cardholder_status,
     idv_status:
       ch.cardholder_status === "SUCCESS"

@@ -65,6 +65,7 @@ export class Webhooks {
   constructor(
     public target: { url: string; secret: string } | undefined,
     private readonly rng: Rng,
+    /** Wall clock for x-wk-timestamp: never the /__sim/clock-moved one (receivers compare it with theirs). */
     private readonly clock: () => number,
   ) {}
 

@@ -393,6 +393,87 @@ describe("bodies", () => {
     expect(card.spending_controls?.[0]?.amount).toBe("200");
   });
 
+  // FIDELITY.md "Amount types": the docs, the sandbox and the Node SDK disagree field by field.
+  it("reads every other amount as a number or a string too: balances, ledger, transactions, transfers, products", async () => {
+    const forms = [10.5, "10.50"] as const;
+    for (const [i, form] of forms.entries()) {
+      const page = (item: object) => () => ({ total_pages: 1, total_items: 1, data: [item] });
+      fake.on(
+        "GET",
+        "/v1/issuing/balances",
+        page({
+          currency: "USD",
+          available_balance: form,
+          margin_balance: form,
+          frozen_balance: form,
+        }),
+      );
+      fake.on(
+        "GET",
+        "/v1/issuing/balances/transactions",
+        page({ transaction_id: "b1", amount: form, ending_balance: form }),
+      );
+      const tx = {
+        transaction_id: "t1",
+        transaction_fee: form,
+        card_available_balance: form,
+        billing_amount: form,
+        transaction_amount: form,
+      };
+      fake.on("GET", "/v1/issuing/transactions/t1", () => tx);
+      fake.on("POST", "/v1/simulation/issuing/authorization", () => tx);
+      fake.on("GET", "/v1/issuing/transfers/x1", () => ({
+        transfer_id: "x1",
+        transfer_status: "COMPLETED",
+        amount: form,
+      }));
+      fake.on(
+        "GET",
+        "/v1/issuing/products",
+        page({
+          product_id: "p1",
+          mode_type: "SHARE",
+          card_bin: "40963608",
+          card_currency: ["USD"],
+          no_pin_payment_amount: [{ amount: form, currency: "USD" }],
+          product_status: "ENABLED",
+          kyc_level: "SIMPLIFIED",
+        }),
+      );
+      const want = String(form);
+      const c = client();
+      const bal = (await c.balances.list()).data[0];
+      expect([bal?.available_balance, bal?.margin_balance, bal?.frozen_balance]).toEqual([
+        want,
+        want,
+        want,
+      ]);
+      const row = (await c.balances.transactions()).data[0];
+      expect([row?.amount, row?.ending_balance]).toEqual([want, want]);
+      for (const t of [
+        await c.transactions.retrieve("t1"),
+        await c.simulation.authorization(
+          {
+            card_id: "c1",
+            transaction_amount: 10.5,
+            transaction_currency: "USD",
+            merchant_name: "Shop",
+            merchant_category_code: "5734",
+          },
+          { idempotencyKey: `8f14e45f-ceea-467f-a0e6-3b5b5a5a0c2${i}` },
+        ),
+      ])
+        expect([
+          t.transaction_fee,
+          t.card_available_balance,
+          t.billing_amount,
+          t.transaction_amount,
+        ]).toEqual([want, want, want, want]);
+      expect((await c.transfers.retrieve("x1")).amount).toBe(want);
+      expect((await c.products.list()).data[0]?.no_pin_payment_amount?.[0]?.amount).toBe(want);
+    }
+  });
+
   it("sends paging as query and returns {total_pages,total_items,data}", async () => {
     fake.on("GET", "/v1/issuing/cardholders", () => ({
       total_pages: "3",

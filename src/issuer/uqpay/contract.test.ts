@@ -125,6 +125,40 @@ describe("UQPay contract (simulator)", () => {
     expect(card.maskedNumber.slice(-4)).toBe(secure.cardNumber.slice(-4));
   });
 
+  // Issue 14: the official SDK retries with a NEW key, so a 500 after a committed create turns
+  // into email_already_exists on its retry. Ours keeps the key and gets the first answer back.
+  it("keeps its idempotency key across retries: a 500 after a committed create replays the create", async () => {
+    const suffix = String(Date.now()).slice(-7);
+    const body = {
+      email: `retry.${suffix}@example.com`,
+      first_name: "Ann",
+      last_name: "Lee",
+      country_code: "SG",
+      phone_number: `7${suffix}`,
+    };
+    sim.ctx.faults.add({
+      route: "POST /api/v1/issuing/cardholders",
+      kind: "500",
+      count: 1,
+      afterCommit: true,
+      rate: 1,
+    });
+    const before = sim.ctx.state.cardholders.size;
+    const logged = logLines.length;
+    const made = await client.cardholders.create(body, { idempotencyKey: randomUUID() });
+    const attempts = logLines
+      .slice(logged)
+      .filter((l) => l.method === "POST" && l.path === "/v1/issuing/cardholders");
+    expect(attempts.map((l) => [l.attempt, l.status])).toEqual([
+      [1, 500],
+      [2, 201],
+    ]);
+    expect(made.cardholder_status).toBe("SUCCESS");
+    expect(sim.ctx.state.cardholders.size).toBe(before + 1);
+    expect(sim.ctx.state.cardholders.get(made.cardholder_id)?.email).toBe(body.email);
+    expect(sim.ctx.faults.rules[0]?.fired).toBe(1);
+  });
+
   it("translates an unknown card into not_found", async () => {
     const err = await createUqpayIssuer(client)
       .getCard(randomUUID())

@@ -3,12 +3,14 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { newOrder, setCardStatus } from "../cardflow.ts";
 import type { SimContext } from "../context.ts";
-import { cardError, invalidRequest } from "../errors.ts";
+import { isCountryCode } from "../countries.ts";
+import { accountError, cardError, invalidRequest } from "../errors.ts";
 import { parseBody } from "../http.ts";
 import { move, shortId } from "../ledger.ts";
-import { convertCents, hasAtMostTwoDecimals, toCents } from "../money.ts";
-import { decimal } from "../schemas.ts";
+import { centsLoose, convertCents, hasAtMostTwoDecimals, toCents } from "../money.ts";
+import { decimal, type RiskControls } from "../schemas.ts";
 import type { Card, CardTx } from "../state.ts";
+import { isoTime } from "../time.ts";
 import { availableCents, cardTxWebhookData, simulationTxView } from "../views.ts";
 import { SANDBOX_BIN } from "./cards.ts";
 
@@ -21,7 +23,21 @@ const authBody = z.object({
   merchant_name: z.string().min(1),
   // The docs show 5734 both as a number and as a string.
   merchant_category_code: z.union([z.number(), z.string()]).transform(String),
+  // Not in the docs; the Node SDK sends it. DECLINED asks for a declined authorization.
+  // APPROVED (or nothing) is an ordinary attempt: the card's rules still apply.
+  transaction_status: z.enum(["APPROVED", "DECLINED"]).optional(),
 });
+
+/** The decline a card's own rules give, or "" (status, MCC controls, then funds). */
+function declineReason(ctx: SimContext, card: Card, mcc: string, billing: number): string {
+  if (card.card_status !== "ACTIVE") return "1014 - Card Status Invalid";
+  const risk = card.risk_controls as RiskControls;
+  if (risk.allowed_mcc?.length && !risk.allowed_mcc.includes(mcc))
+    return "1057 - Merchant Category Not Allowed";
+  if (risk.blocked_mcc?.includes(mcc)) return "1057 - Merchant Category Not Allowed";
+  if (!(availableCents(ctx, card) > billing)) return "1116 - Insufficient Funds";
+  return "";
+}
 
 function debit(ctx: SimContext, card: Card, cents: number, type: string, what: string): void {
   if (card.mode_type === "SINGLE") card.balance -= cents;
@@ -29,7 +45,63 @@ function debit(ctx: SimContext, card: Card, cents: number, type: string, what: s
   card.consumed += cents;
 }
 
+/** POST /v1/simulation/deposit, as the Node SDK sends it (not in the v1.6 docs). */
+const depositBody = z.object({
+  account_id: z.string().min(1),
+  amount: decimal.pipe(
+    z
+      .number()
+      .positive()
+      .max(1_000_000_000)
+      .refine(hasAtMostTwoDecimals, "at most 2 decimal places"),
+  ),
+  currency: z.string().regex(/^[A-Z]{3,4}$/, "must be an upper-case currency code"),
+  sender_swift_code: z
+    .string()
+    .regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/, "must be an 8 or 11 character SWIFT/BIC code"),
+  receiver_account_number: z.string().max(64).optional(),
+  sender_account_number: z.string().max(64).optional(),
+  sender_country: z
+    .string()
+    .refine(isCountryCode, "must be an ISO 3166-1 alpha-2 country code")
+    .optional(),
+  sender_name: z.string().max(140).optional(),
+});
+
 export function registerSimulationRoutes(app: FastifyInstance, ctx: SimContext): void {
+  // A bank deposit lands in the account. The simulator has one balance per currency (the
+  // issuing balance), so that is what it credits, at once (upstream a person approves it).
+  app.post("/api/v1/simulation/deposit", async (req) => {
+    const input = parseBody(depositBody, req.body);
+    if (input.account_id !== ctx.state.accountId)
+      throw accountError("sub_account_not_found", "account_id: account not found");
+    const cents = toCents(input.amount);
+    const now = ctx.clock();
+    const depositId = ctx.rng.uuid();
+    move(ctx, input.currency, cents, "DEPOSIT", `Simulated deposit ${depositId}`);
+    const sender = {
+      ...(input.sender_name !== undefined ? { sender_name: input.sender_name } : {}),
+      ...(input.sender_country !== undefined ? { sender_country: input.sender_country } : {}),
+      ...(input.sender_account_number !== undefined
+        ? { sender_account_number: input.sender_account_number }
+        : {}),
+      sender_swift_code: input.sender_swift_code,
+    };
+    return {
+      deposit_id: depositId,
+      short_reference_id: shortId(ctx, now),
+      amount: centsLoose(cents),
+      currency: input.currency,
+      deposit_status: "COMPLETED",
+      create_time: isoTime(now),
+      complete_time: isoTime(now),
+      ...(input.receiver_account_number !== undefined
+        ? { receiver_account_number: input.receiver_account_number }
+        : {}),
+      sender,
+    };
+  });
+
   app.post("/api/v1/simulation/issuing/authorization", async (req) => {
     const input = parseBody(authBody, req.body);
     const card = ctx.state.cards.get(input.card_id);
@@ -47,9 +119,9 @@ export function registerSimulationRoutes(app: FastifyInstance, ctx: SimContext):
     );
     // A frozen/inactive card or a short balance is a DECLINED transaction (with its webhook),
     // not an API error: that is what a real authorization looks like to the platform.
-    let decline = "";
-    if (card.card_status !== "ACTIVE") decline = "1014 - Card Status Invalid";
-    else if (!(availableCents(ctx, card) > billing)) decline = "1116 - Insufficient Funds";
+    const decline =
+      declineReason(ctx, card, input.merchant_category_code, billing) ||
+      (input.transaction_status === "DECLINED" ? "1005 - Do Not Honour" : "");
     if (!decline)
       debit(ctx, card, billing, "ISSUING_AUTHORIZATION", `Authorization at ${input.merchant_name}`);
     const tx: CardTx = {
