@@ -62,8 +62,7 @@ function leaks(text: string, card: { pan: string; cvv: string }): string[] {
 
 beforeAll(async () => {
   cardrail = await startCardrail(
-    // Private webhook URLs allowed so an endpoint (and its signing secret) exists without DNS.
-    { LOG_LEVEL: "trace", WEBHOOK_ALLOW_PRIVATE_URLS: "true" },
+    { LOG_LEVEL: "trace" },
     { logDestination: { write: (chunk: string) => void logChunks.push(chunk) } },
   );
   tenant = await cardrail.tenant({ fund: 500 });
