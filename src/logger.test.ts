@@ -83,6 +83,17 @@ describe("logs never carry secrets, whatever shape the caller logs them in", () 
     expect(text()).toContain("refused sk_live_[redacted]");
   });
 
+  it("values under req, res and err (which have serializers of their own) are scrubbed too", () => {
+    const { log, text } = capture();
+    log.info({
+      res: { statusCode: 502, headers: { "set-cookie": "cookie-value-1" }, body: SECRET },
+    });
+    log.info({ req: { method: "POST", url: `/x?token=${TOKEN}`, headers: { cookie: "c" } } });
+    log.info({ err: { message: `plain object ${TEST_SECRET}` } });
+    expectNoSecret(text());
+    expect(text()).toContain('"statusCode":502');
+  });
+
   it("child bindings and circular objects", () => {
     const { log, text } = capture();
     const circular: Record<string, unknown> = { accessKey: SECRET };

@@ -158,18 +158,21 @@ function scrubLogObject(object: Record<string, unknown>): Record<string, unknown
  */
 function scrubArguments(args: unknown[]): unknown[] {
   const [first, ...rest] = args;
+  const scrubbedRest = rest.map(scrubForLog);
   if (first instanceof Error && typeof rest[0] !== "string")
-    return [{ err: first }, scrubString(first.message), ...rest.map(scrubForLog)];
+    return [{ err: first }, scrubString(first.message), ...scrubbedRest];
+  const object = first as { msg?: unknown; err?: { message?: unknown } } | null;
   if (
-    first !== null &&
-    typeof first === "object" &&
-    typeof rest[0] !== "string" &&
-    (first as { msg?: unknown }).msg === undefined &&
-    (first as { err?: unknown }).err instanceof Error
+    object !== null &&
+    typeof object === "object" &&
+    rest[0] === undefined &&
+    object.msg === undefined &&
+    object.err
   )
-    return [first, scrubString((first as { err: Error }).err.message), ...rest.map(scrubForLog)];
-  if (typeof first === "string") return [scrubString(first), ...rest.map(scrubForLog)];
-  return [first, ...rest.map(scrubForLog)];
+    // pino would take the message from err.message as it is: pass it scrubbed instead.
+    return [object, scrubForLog(object.err.message)];
+  if (typeof first === "string") return [scrubString(first), ...scrubbedRest];
+  return [first, ...scrubbedRest];
 }
 
 /** Query parameters that are credentials (a reveal token) or card data: their values never reach the logs. */
@@ -227,6 +230,21 @@ function serializeRequest(req: LoggedRequest) {
   });
 }
 
+/**
+ * A Fastify reply (or Node response) is logged as its status code only; anything else logged under
+ * `res` (e.g. an upstream response with its headers) is scrubbed like any other value.
+ */
+function serializeResponse(res: unknown) {
+  const reply = res as { statusCode?: unknown; raw?: unknown; getHeader?: unknown } | null;
+  if (
+    reply &&
+    typeof reply === "object" &&
+    ("raw" in reply || typeof reply.getHeader === "function")
+  )
+    return { statusCode: reply.statusCode };
+  return scrubForLog(res);
+}
+
 /** Errors keep pino's standard form (type, message, stack, cause, own fields), scrubbed. */
 const serializeError = (err: unknown) =>
   scrubForLog(err instanceof Error ? pino.stdSerializers.err(err) : err);
@@ -235,7 +253,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   const logger = pino(
     {
       level,
-      serializers: { req: serializeRequest, err: serializeError },
+      serializers: { req: serializeRequest, res: serializeResponse, err: serializeError },
       formatters: { log: scrubLogObject, bindings: scrubForLog },
       hooks: {
         logMethod(args, method) {

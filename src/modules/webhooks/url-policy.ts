@@ -36,15 +36,8 @@ export function isPrivateAddress(address: string): boolean {
 
 /** 127.0.0.0/8 and ::1 only (the local-development allowance, WEBHOOK_ALLOW_PRIVATE_URLS=loopback). */
 export function isLoopbackAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  try {
-    const parsed = ipaddr.parse(address);
-    return (parsed.kind() === "ipv6" && !(parsed as ipaddr.IPv6).zoneId) || parsed.kind() === "ipv4"
-      ? parsed.range() === "loopback"
-      : false;
-  } catch {
-    return false;
-  }
+  if (isIP(address) === 0) return false; // also refuses scoped (fe80::1%eth0) forms
+  return ipaddr.parse(address).range() === "loopback";
 }
 
 /** A syntactic problem with an endpoint URL, or null. Never touches the network. */
