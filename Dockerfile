@@ -1,10 +1,12 @@
 # Cardrail: the API service. Build: docker build -t cardrail .   Run: see docker-compose.yml.
 FROM node:20-slim
 
+# WEBHOOK_ALLOW_PRIVATE_URLS=false: tenants' webhooks never reach internal addresses (SSRF).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    CARDRAIL_DATA_DIR=/data
+    CARDRAIL_DATA_DIR=/data \
+    WEBHOOK_ALLOW_PRIVATE_URLS=false
 
 WORKDIR /app
 

@@ -119,8 +119,15 @@ export const configSchema = z.object({
   STATUS_REFRESH_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
 
   // Outbound webhooks to tenants (README "Webhooks").
-  /** Accept endpoint URLs on loopback/private addresses. On for this self-hosted dev setup; turn off when tenants are untrusted. */
-  WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(true),
+  /**
+   * Webhook URLs on private addresses: `false` refuses them all, `loopback` allows 127.0.0.0/8 and
+   * ::1 only, `true` allows everything. Unset: see webhookUrlPolicy below.
+   */
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false", "1", "0", "yes", "no", "loopback"])
+    .optional(),
+  /** `production` turns the local-development defaults off (WEBHOOK_ALLOW_PRIVATE_URLS). */
+  NODE_ENV: z.string().optional(),
   /** A delivery not answered with a 2xx within this long has failed and is retried. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Delays before each retry, comma-separated (ms, s, m, h, d); the default totals about 3 days. */
@@ -141,6 +148,22 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Which webhook destinations are allowed. Explicit settings win. Unset, private URLs are refused
+ * (tenants could otherwise reach cloud metadata and internal services, SSRF), except on the
+ * embedded development database outside NODE_ENV=production, which allows loopback only: there
+ * the tenants are the developer, who runs a webhook receiver on 127.0.0.1 next to `npm start`.
+ */
+export function webhookUrlPolicy(
+  config: Pick<Config, "WEBHOOK_ALLOW_PRIVATE_URLS" | "DATABASE_URL" | "NODE_ENV">,
+) {
+  const setting =
+    config.WEBHOOK_ALLOW_PRIVATE_URLS ??
+    (config.DATABASE_URL === undefined && config.NODE_ENV !== "production" ? "loopback" : "false");
+  const allowPrivateUrls = setting === "true" || setting === "1" || setting === "yes";
+  return { allowPrivateUrls, allowLoopbackUrls: allowPrivateUrls || setting === "loopback" };
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

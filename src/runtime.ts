@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
 import { buildApp } from "./app.ts";
-import type { Config } from "./config.ts";
+import { type Config, webhookUrlPolicy } from "./config.ts";
 import { type OpenDatabase, openDatabase } from "./db/open.ts";
 import type { Mode } from "./db/schema.ts";
 import type { App } from "./http/types.ts";
@@ -93,7 +93,7 @@ export async function createRuntime(
   };
 
   const webhookSettings = {
-    allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+    ...webhookUrlPolicy(config),
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
     pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,

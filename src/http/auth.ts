@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { CardrailError } from "../core/errors.ts";
 import type { Db } from "../db/pool.ts";
-import { FailureLimiter } from "../modules/security/failure-limiter.ts";
+import { ConcurrencyGate, FailureLimiter } from "../modules/security/failure-limiter.ts";
 import {
   type Authenticated,
   authenticate,
@@ -38,14 +38,20 @@ const tooMany = (retryAfterSeconds: number) =>
 const keySubject = (apiKey: unknown) =>
   typeof apiKey === "string" && apiKey !== "" ? `key:${apiKey.slice(0, 65)}` : null;
 
+/** Checks of over-limit attempts running at once per process; the rest queue (never refused). */
+const OVER_LIMIT_CHECKS_AT_ONCE = 2;
+
 /**
  * X-Api-Key + X-Access-Key on every /api/v1 request, checked in onRequest: before any body is read,
  * so an unauthenticated upload costs us nothing. Every failure gets the same answer.
  *
- * Failed attempts are counted per key id and per client address; past the limit the request is
- * refused with 429 and Retry-After before any database read or hash work. Successful requests are
- * never counted. The key-id counter applies to ids that do not exist as well, so a 429 does not
- * tell whether an id is real.
+ * Failed attempts are limited per key id and per client address, without ever refusing the right
+ * key (SECURITY.md, "Failed authentications"): each attempt is counted before its check and given
+ * back if it succeeds, so a burst is limited exactly at the threshold. An attempt over a limit is
+ * still checked, one database read and one HMAC like any other, but through a small per-process
+ * gate, so a guessing flood cannot take more than that share of the database and CPU. The right
+ * secret passes; a wrong one gets 429 with Retry-After instead of 401. The key-id counter applies to
+ * ids that do not exist as well, so a 429 does not tell whether an id is real.
  */
 export function registerAuth(
   app: App,
@@ -60,6 +66,7 @@ export function registerAuth(
     max: limits.authFailuresPerAddress,
     windowMs: limits.authFailureWindowMs,
   });
+  const overLimitChecks = new ConcurrencyGate(OVER_LIMIT_CHECKS_AT_ONCE);
 
   app.decorateRequest("auth", null as unknown as Authenticated);
   app.addHook("onRequest", async (request: FastifyRequest) => {
@@ -67,24 +74,32 @@ export function registerAuth(
     const apiKey = request.headers["x-api-key"];
     const accessKey = request.headers["x-access-key"];
     const keyId = keySubject(apiKey);
-    const address = `ip:${request.ip}`;
-    const wait = Math.max(keyId ? perKey.blockedFor(keyId) : 0, perAddress.blockedFor(address));
-    if (wait > 0) throw tooMany(wait);
-
-    const fail = () => {
-      if (keyId) perKey.recordFailure(keyId);
-      perAddress.recordFailure(address);
-      return invalid();
-    };
-    if (
-      typeof apiKey !== "string" ||
-      typeof accessKey !== "string" ||
-      apiKey === "" ||
-      accessKey === ""
-    )
-      throw fail();
-    const auth = await authenticate(deps.db, deps.hashKey, apiKey, accessKey);
-    if (!auth) throw fail();
+    // Reserved before any await: concurrent attempts see each other's counts.
+    const reservations = [
+      ...(keyId ? [perKey.reserve(keyId)] : []),
+      perAddress.reserve(`ip:${request.ip}`),
+    ];
+    const over = reservations.filter((r) => r.overLimit);
+    const check = async () =>
+      typeof apiKey === "string" &&
+      typeof accessKey === "string" &&
+      apiKey !== "" &&
+      accessKey !== ""
+        ? authenticate(deps.db, deps.hashKey, apiKey, accessKey)
+        : null;
+    let auth: Authenticated | null;
+    try {
+      auth = over.length > 0 ? await overLimitChecks.run(check) : await check();
+    } catch (error) {
+      // Not a wrong secret (e.g. the database is down): the attempt is not held against anyone.
+      for (const reservation of reservations) reservation.succeeded();
+      throw error;
+    }
+    if (!auth) {
+      if (over.length > 0) throw tooMany(Math.max(...over.map((r) => r.retryAfterSeconds())));
+      throw invalid();
+    }
+    for (const reservation of reservations) reservation.succeeded();
     request.auth = auth;
     touchApiKey(deps.db, auth.keyId).catch((err) =>
       request.log.warn({ err }, "could not record key use"),

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRevealAudit } from "../../src/modules/security/audit.ts";
-import { FailureLimiter } from "../../src/modules/security/failure-limiter.ts";
+import { ConcurrencyGate, FailureLimiter } from "../../src/modules/security/failure-limiter.ts";
 import { authenticate, createApiKey, rotateApiKey } from "../../src/modules/tenants/api-keys.ts";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 import { activeHolder, issueCard } from "../fixtures/flows.ts";
 
 /**
  * Issue 8, priorities 1 and 2, against a real Cardrail: failed authentications are limited per key
- * id and per client address (429 + Retry-After, successes not counted), rotated keys keep working
+ * id and per client address (wrong secrets over the limit get 429 + Retry-After, the right secret
+ * always passes, successes are not counted, a burst is limited exactly), rotated keys keep working
  * for their overlap only, and reveal tokens are single-use, short-lived and scoped like /reveal.
- * Defaults apply (20 failures per key id, 100 per address, per 15 minutes): the composition in
- * runtime.ts does not pass the new settings yet.
+ * Defaults apply (20 failures per key id, 100 per address, per 15 minutes).
  */
 
 let cardrail: TestCardrail;
@@ -54,26 +54,66 @@ afterAll(async () => {
 });
 
 describe("FailureLimiter", () => {
-  it("refuses after max failures until the window ends, and stays bounded in memory", () => {
+  it("counts an attempt when it is reserved, gives it back on success, and stays bounded in memory", () => {
     let now = 0;
     const limiter = new FailureLimiter({ max: 3, windowMs: 10_000 }, 100, () => now);
-    for (let i = 0; i < 3; i++) {
-      expect(limiter.blockedFor("k")).toBe(0);
-      limiter.recordFailure("k");
-    }
-    expect(limiter.blockedFor("k")).toBe(10);
-    expect(limiter.blockedFor("other")).toBe(0);
+    // Reserved before the check: three attempts in flight at once, the fourth is already over.
+    const first = [0, 1, 2].map(() => limiter.reserve("k"));
+    expect(first.map((r) => r.overLimit)).toEqual([false, false, false]);
+    const fourth = limiter.reserve("k");
+    expect(fourth.overLimit).toBe(true);
+    expect(limiter.reserve("other").overLimit).toBe(false);
+    // A success gives its slot back (twice is still once): the next attempt is under again.
+    first[0]?.succeeded();
+    first[0]?.succeeded();
+    fourth.succeeded();
+    expect(limiter.count("k")).toBe(2);
+    const next = limiter.reserve("k");
+    expect(next.overLimit).toBe(false);
+    expect(next.retryAfterSeconds()).toBe(10);
     now = 9_001;
-    expect(limiter.blockedFor("k")).toBe(1);
+    expect(next.retryAfterSeconds()).toBe(1);
     now = 10_000;
-    expect(limiter.blockedFor("k")).toBe(0);
-    for (let i = 0; i < 10_000; i++) limiter.recordFailure(`random-${i}`);
+    // A new window; settling a reservation of the old one does not touch it.
+    const fresh = limiter.reserve("k");
+    expect(fresh.overLimit).toBe(false);
+    next.succeeded();
+    expect(limiter.count("k")).toBe(1);
+    for (let i = 0; i < 10_000; i++) limiter.reserve(`random-${i}`);
     expect(limiter.size).toBeLessThanOrEqual(100);
+  });
+
+  it("ConcurrencyGate runs at most its limit at once and queues the rest, refusing none", async () => {
+    const gate = new ConcurrencyGate(2);
+    let running = 0;
+    let peak = 0;
+    const releases: (() => void)[] = [];
+    const tasks = Array.from({ length: 10 }, (_, i) =>
+      gate.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running--;
+        return i;
+      }),
+    );
+    const drain = async () => {
+      while (releases.length > 0 || gate.queued > 0 || running > 0) {
+        releases.shift()?.();
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    await new Promise((r) => setImmediate(r));
+    expect(running).toBe(2);
+    expect(gate.queued).toBe(8);
+    await drain();
+    expect(await Promise.all(tasks)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(peak).toBe(2);
   });
 });
 
 describe("failed authentication limits", () => {
-  it("answers 401 identically up to the per-key limit, then 429 with Retry-After even for the right secret", async () => {
+  it("a guessing attack never refuses the right key: 401 up to the per-key limit, then 429 for wrong secrets only", async () => {
     const victim = await createApiKey(
       cardrail.runtime.database.db,
       cardrail.runtime.hashKey,
@@ -96,13 +136,19 @@ describe("failed authentication limits", () => {
       bodies.add(JSON.stringify({ ...res.body, requestId: null }));
     }
     expect(bodies.size).toBe(1);
-    for (const secret of ["sk_test_guess-more", victim.accessKey]) {
-      const res = await raw("/api/v1/wallet", {
-        headers: { "x-api-key": victim.apiKey, "x-access-key": secret },
+    // Over the limit: a wrong secret is 429 with Retry-After…
+    const guess = await raw("/api/v1/wallet", {
+      headers: { "x-api-key": victim.apiKey, "x-access-key": "sk_test_guess-more" },
+    });
+    expect(guess.status).toBe(429);
+    expect(guess.body.error.code).toBe("rate_limited");
+    expect(Number(guess.headers.get("retry-after"))).toBeGreaterThan(0);
+    // …and the right one still works, every time.
+    for (let i = 0; i < 3; i++) {
+      const right = await raw("/api/v1/wallet", {
+        headers: { "x-api-key": victim.apiKey, "x-access-key": victim.accessKey },
       });
-      expect(res.status).toBe(429);
-      expect(res.body.error.code).toBe("rate_limited");
-      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(right.status, JSON.stringify(right.body)).toBe(200);
     }
     // An unknown key id is limited the same way: a 429 does not tell that an id exists.
     let last = 0;
@@ -246,8 +292,33 @@ describe("reveal tokens", () => {
   });
 });
 
-describe("per-address limit (last: it blocks this address)", () => {
-  it("after 100 failures from one address, even a valid key gets 429 from it", async () => {
+// After the tests that expect 401s: the burst takes this address close to its own limit.
+describe("failed authentication limits under concurrency", () => {
+  it("holds in a burst: 60 concurrent wrong secrets get exactly 20 × 401, then 429", async () => {
+    const victim = await createApiKey(
+      cardrail.runtime.database.db,
+      cardrail.runtime.hashKey,
+      a.tenantId,
+      "test",
+    );
+    const statuses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        raw("/api/v1/wallet", {
+          headers: { "x-api-key": victim.apiKey, "x-access-key": `sk_test_burst${i}` },
+        }).then((res) => res.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(40);
+    const right = await raw("/api/v1/wallet", {
+      headers: { "x-api-key": victim.apiKey, "x-access-key": victim.accessKey },
+    });
+    expect(right.status).toBe(200);
+  });
+});
+
+describe("per-address limit", () => {
+  it("after 100 failures from one address, wrong keys from it get 429 and valid keys still work", async () => {
     let status = 0;
     for (let i = 0; i < 120 && status !== 429; i++) {
       status = (
@@ -257,8 +328,12 @@ describe("per-address limit (last: it blocks this address)", () => {
       ).status;
     }
     expect(status).toBe(429);
-    const res = await a.api("/api/v1/wallet");
-    expect(res.status).toBe(429);
-    expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+    const wrong = await raw("/api/v1/wallet", {
+      headers: { "x-api-key": "dk_test_spray-more", "x-access-key": "sk_test_x" },
+    });
+    expect(wrong.status).toBe(429);
+    expect(wrong.headers.get("retry-after")).toMatch(/^\d+$/);
+    // The tenant's healthy servers behind the same address are never refused.
+    for (const tenant of [a, b]) expect((await tenant.api("/api/v1/wallet")).status).toBe(200);
   });
 });

@@ -1,12 +1,15 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
-import { activeHolder, issueCard } from "../fixtures/flows.ts";
+import { jpeg } from "../fixtures/files.ts";
+import { activeHolder, createHolder, issueCard } from "../fixtures/flows.ts";
 
 /**
  * PCI DSS 3.3/3.4: after a full run at LOG_LEVEL=trace (holder, several cards, reveals, reveal
  * tokens, error paths), no revealed card number and no CVV appears in any table of the database,
  * the log output, /metrics (when it exists) or any error body. GET /cards/:id shows the masked form.
+ * The same trace log holds no credential either: no access key (multipart requests included, whose
+ * headers @fastify/multipart logs at trace), no reveal token, no webhook secret.
  */
 
 let cardrail: TestCardrail;
@@ -14,6 +17,8 @@ let tenant: TestTenant;
 const logChunks: string[] = [];
 const responses: { path: string; status: number; text: string }[] = [];
 const revealed: { pan: string; cvv: string; cardId: string }[] = [];
+/** Every credential the run used or was given: none may appear in the log. */
+const credentials: string[] = [];
 
 async function call(path: string, init: RequestInit = {}) {
   const response = await fetch(`${cardrail.url}${path}`, {
@@ -61,8 +66,23 @@ beforeAll(async () => {
     { logDestination: { write: (chunk: string) => void logChunks.push(chunk) } },
   );
   tenant = await cardrail.tenant({ fund: 500 });
+  credentials.push(tenant.headers["x-access-key"] ?? "");
 
+  // Multipart (POST /cardholders): its request headers, access key included, reach busboy's options.
   const holder = await activeHolder(tenant);
+  const review = await createHolder(tenant, { kycIdNumber: "INCOMPLETE-1" });
+  const documents = new FormData();
+  documents.append("kycDocType", "passport");
+  documents.append("kycIdNumber", "P7654321");
+  documents.append("docFront", new Blob([jpeg()]), "front.jpg");
+  await call(`/api/v1/cardholders/${review}/documents`, { method: "POST", body: documents });
+  const endpoint = await call("/api/v1/webhook-endpoints", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ url: "http://127.0.0.1:9/hooks" }),
+  });
+  expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+  credentials.push(endpoint.body.secret);
   const cards: string[] = [];
   for (let i = 0; i < 4; i++) {
     const res = await issueCard(tenant, { holderId: holder, loadAmount: 10 + i }, `leak-${i}`);
@@ -79,6 +99,7 @@ beforeAll(async () => {
   for (const cardId of cards.slice(0, 2)) {
     const minted = await call(`/api/v1/cards/${cardId}/reveal-token`, { method: "POST" });
     expect(minted.status, JSON.stringify(minted.body)).toBe(201);
+    credentials.push(minted.body.token);
     const url = `/api/v1/cards/reveal?token=${minted.body.token}`;
     const redeemed = await call(url, { headers: { "x-api-key": "", "x-access-key": "" } });
     expect(redeemed.status, JSON.stringify(redeemed.body)).toBe(200);
@@ -189,6 +210,26 @@ describe("card data after a full run", () => {
           .slice(0, 5)
           .join("\n"),
       ).toEqual([]);
+  });
+
+  it("the trace-level log output holds no credential, multipart requests included", () => {
+    const log = logChunks.join("");
+    // Not vacuous: multipart requests were logged at trace, with their (censored) headers.
+    expect(log).toContain("Providing options to busboy");
+    expect(log).toContain('"x-access-key":"[redacted]"');
+    expect(credentials.length).toBeGreaterThanOrEqual(3);
+    for (const credential of credentials) {
+      expect(credential.length).toBeGreaterThan(20);
+      expect(
+        log.includes(credential),
+        log
+          .split("\n")
+          .filter((l) => l.includes(credential))
+          .slice(0, 3)
+          .join("\n"),
+      ).toBe(false);
+    }
+    expect(log).not.toMatch(/sk_(test|live)_[A-Za-z0-9-]/);
   });
 
   it("error bodies and /metrics (if present) hold no card number or CVV", async () => {

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "../../db/pool.ts";
+import { pinnedPost } from "./pinned-post.ts";
 import type { WebhookSettings } from "./settings.ts";
 import { signatureHeader } from "./signing.ts";
-import { privateHostProblem } from "./url-policy.ts";
+import { type Resolver, resolveDestination } from "./url-policy.ts";
 
 /*
  * Why a delivery table polled with FOR UPDATE SKIP LOCKED rather than pg-boss:
@@ -111,11 +112,16 @@ export interface AttemptResult {
   finishedAt: Date;
 }
 
-/** One HTTP attempt. Never throws: every outcome is an AttemptResult. */
+/**
+ * One HTTP attempt. Never throws: every outcome is an AttemptResult. The host is resolved once and,
+ * with private URLs refused, every address checked before anything connects; the request then goes
+ * to exactly the checked address (pinnedPost), so DNS cannot change the answer in between.
+ */
 export async function sendDelivery(
   delivery: ClaimedDelivery,
-  settings: Pick<WebhookSettings, "timeoutMs" | "allowPrivateUrls">,
+  settings: Pick<WebhookSettings, "timeoutMs" | "allowPrivateUrls" | "allowLoopbackUrls">,
   shutdown: AbortSignal,
+  resolve?: Resolver,
 ): Promise<AttemptResult> {
   const startedAt = new Date();
   const done = (r: Partial<AttemptResult>): AttemptResult => ({
@@ -127,15 +133,17 @@ export async function sendDelivery(
     startedAt,
     finishedAt: new Date(),
   });
+  const timeout = AbortSignal.timeout(settings.timeoutMs);
   try {
-    if (!settings.allowPrivateUrls) {
-      // Checked again at each delivery: DNS may have changed since the endpoint was registered.
-      const problem = await privateHostProblem(delivery.url);
-      if (problem) return done({ error: `refused: the URL ${problem}` });
-    }
+    // Checked again at each delivery: DNS may have changed since the endpoint was registered.
+    const destination = await resolveDestination(delivery.url, {
+      allowPrivate: settings.allowPrivateUrls,
+      allowLoopback: settings.allowLoopbackUrls,
+      resolve,
+    });
+    if (!destination.ok) return done({ error: `refused: the URL ${destination.problem}` });
     const t = Math.floor(Date.now() / 1000);
-    const response = await fetch(delivery.url, {
-      method: "POST",
+    const response = await pinnedPost(delivery.url, destination.address, {
       headers: {
         "content-type": "application/json",
         "user-agent": "Cardrail-Webhooks/1",
@@ -144,22 +152,21 @@ export async function sendDelivery(
         "cardrail-event-type": delivery.eventType,
       },
       body: delivery.payload,
-      // A redirect is not a success, and following one could lead anywhere (e.g. a private address).
-      redirect: "manual",
-      signal: AbortSignal.any([shutdown, AbortSignal.timeout(settings.timeoutMs)]),
+      signal: AbortSignal.any([shutdown, timeout]),
     });
-    // The answer's body is not needed; release the connection.
-    await response.body?.cancel().catch(() => {});
-    const ok = response.status >= 200 && response.status < 300;
-    return done({ ok, statusCode: response.status, error: ok ? null : `HTTP ${response.status}` });
+    // A redirect is not a success, and is never followed (it could lead anywhere, e.g. inside).
+    const ok = response.statusCode >= 200 && response.statusCode < 300;
+    return done({
+      ok,
+      statusCode: response.statusCode,
+      error: ok ? null : `HTTP ${response.statusCode}`,
+    });
   } catch (error) {
     if (shutdown.aborted)
       return done({ error: "interrupted: Cardrail shutting down", interrupted: true });
-    const err = error as Error & { cause?: { code?: string; message?: string } };
-    if (err.name === "TimeoutError")
-      return done({ error: `timed out after ${settings.timeoutMs} ms` });
-    const cause = err.cause?.code ?? err.cause?.message ?? err.message;
-    return done({ error: `request failed: ${cause}`.slice(0, 500) });
+    if (timeout.aborted) return done({ error: `timed out after ${settings.timeoutMs} ms` });
+    const err = error as Error & { code?: string };
+    return done({ error: `request failed: ${err.code ?? err.message}`.slice(0, 500) });
   }
 }
 

@@ -40,12 +40,14 @@ function present(row: {
 /** Registers an endpoint; the only time its secret is ever returned. */
 export async function createEndpoint(
   ctx: Scope,
-  settings: Pick<WebhookSettings, "allowPrivateUrls">,
+  settings: Pick<WebhookSettings, "allowPrivateUrls" | "allowLoopbackUrls">,
   input: NewEndpoint,
 ) {
   const problem =
     urlProblem(input.url) ??
-    (settings.allowPrivateUrls ? null : await privateHostProblem(input.url));
+    (settings.allowPrivateUrls
+      ? null
+      : await privateHostProblem(input.url, { allowLoopback: settings.allowLoopbackUrls }));
   if (problem) throw validationError([{ field: "url", message: problem }]);
 
   const secret = newEndpointSecret();

@@ -1,7 +1,9 @@
 /** Webhook settings, taken from Config by runtime.ts so this module never reads the environment. */
 export interface WebhookSettings {
-  /** Accept endpoint URLs that resolve to loopback/private/link-local addresses (self-hosted dev). */
+  /** Accept endpoint URLs that resolve to loopback/private/link-local addresses. */
   allowPrivateUrls: boolean;
+  /** With private URLs refused, still accept loopback ones (local development on the embedded database). */
+  allowLoopbackUrls?: boolean;
   /** A delivery not answered with a 2xx within this many ms counts as failed. */
   timeoutMs: number;
   /** Delay before each retry after a failure, in ms; when exhausted the delivery is marked failed. */
@@ -19,7 +21,7 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as co
 export const DEFAULT_RETRY_SCHEDULE = "1m,5m,30m,2h,5h,10h,10h,10h,14h,10h,10h";
 
 export const defaultWebhookSettings: WebhookSettings = {
-  allowPrivateUrls: true,
+  allowPrivateUrls: false,
   timeoutMs: 10_000,
   retrySchedule: parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
   pollIntervalMs: 1000,
