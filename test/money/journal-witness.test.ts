@@ -1,12 +1,15 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServiceForCli, startServiceForCli } from "../../src/cli/testing.ts";
 import { newId } from "../../src/core/ids.ts";
+import { JournalSigner, journalSignerOf } from "../../src/db/journal-signer.ts";
 import type { Tx } from "../../src/db/pool.ts";
 import { reconcile } from "../../src/modules/reconcile/reconcile.ts";
 import { createTenant } from "../../src/modules/tenants/tenants.ts";
 import { fundWallet } from "../../src/modules/wallet/funding.ts";
+import { prepareJournal } from "../../src/modules/wallet/journal.ts";
 import { ensureAccounts } from "../../src/modules/wallet/ledger.ts";
 
 /**
@@ -332,6 +335,31 @@ describe("reconcile's independent witness", () => {
         }),
         expect.objectContaining({ problem: "balance", subject: t.accounts.wallet }),
       ]),
+    );
+  });
+
+  it("journals postings that predate it once; a backfill forced later is reported, and a foreign key refuses to start", async () => {
+    const signer = journalSignerOf(db());
+    // What an upgraded database looks like before its first start: postings, no journal. Here the
+    // attacker makes it so, hoping the next start journals their earlier insert as genuine.
+    await asAttacker(async (tx) => {
+      await sql`DELETE FROM ledger_journal`.execute(tx);
+      await sql`DELETE FROM ledger_journal_heads`.execute(tx);
+      await sql`UPDATE ledger_journal_state SET backfilled = false`.execute(tx);
+    });
+    const { backfilled } = await prepareJournal(db(), signer);
+    expect(backfilled).toBeGreaterThan(0);
+    expect((await prepareJournal(db(), signer)).backfilled).toBe(0); // once only
+
+    // Without marks the rebuilt journal is consistent: a first start has to trust the database.
+    expect((await run(null)).journal).toEqual([]);
+    // This witness was watching before: everything journaled since by a backfill is suspect.
+    const report = await run();
+    expect(report.ok).toBe(false);
+    expect(report.journal.filter((p) => p.problem === "late backfill")).toHaveLength(backfilled);
+
+    await expect(prepareJournal(db(), new JournalSigner(randomBytes(32)))).rejects.toThrow(
+      /not the one this database's journal was written with/,
     );
   });
 });
