@@ -111,6 +111,18 @@ export const configSchema = z.object({
       "must be 32 bytes, base64 (openssl rand -base64 32)",
     )
     .optional(),
+  /**
+   * HMAC key of the ledger journal, the witness reconcile checks the ledger against (32 bytes,
+   * base64). Unset: generated once into CARDRAIL_DATA_DIR/journal.key. Every process on one
+   * database needs the same key; it must never be stored in the database.
+   */
+  LEDGER_JOURNAL_KEY: z
+    .string()
+    .refine(
+      (v) => Buffer.from(v, "base64").length === 32,
+      "must be 32 bytes, base64 (openssl rand -base64 32)",
+    )
+    .optional(),
   /** Folder for the encrypted documents; default CARDRAIL_DATA_DIR/documents. */
   DOCUMENTS_DIR: z.string().min(1).optional(),
   /** Documents are deleted this many days after the KYC decision (ACTIVE or REJECTED); 0 = at the next hourly purge. */

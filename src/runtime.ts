@@ -16,6 +16,7 @@ import { loadDocumentsKey } from "./modules/documents/key.ts";
 import { localFolderStore } from "./modules/documents/store.ts";
 import type { DocumentVault } from "./modules/documents/vault.ts";
 import { reconcile } from "./modules/reconcile/reconcile.ts";
+import { witnessFilePath } from "./modules/reconcile/witness-file.ts";
 import { keyHasher } from "./modules/tenants/api-keys.ts";
 import { publishRuntimeInfo } from "./runtime-info.ts";
 import { buildSimulator, type Simulator } from "./simulator/app.ts";
@@ -160,12 +161,13 @@ export async function createRuntime(
         issuerFor,
         log: reconcileLog,
         stuckAfterMs: Math.max(config.RECOVERY_AFTER_MS * 10, 600_000),
+        witnessFile: witnessFilePath(config.CARDRAIL_DATA_DIR),
       });
       if (report.ok)
         reconcileLog.info({ cardsChecked: report.cardsChecked }, "reconciliation clean");
       else
         reconcileLog.error(
-          { ledger: report.ledger, cards: report.cards },
+          { ledger: report.ledger, journal: report.journal, cards: report.cards },
           "reconciliation found problems",
         );
     }),

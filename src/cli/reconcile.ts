@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { createIssuers } from "../issuer/issuers.ts";
 import { createLogger } from "../logger.ts";
 import { reconcile } from "../modules/reconcile/reconcile.ts";
+import { witnessFilePath } from "../modules/reconcile/witness-file.ts";
 import { findRunningSimulator } from "../runtime-info.ts";
 import { withDatabase } from "./context.ts";
 import { emit, type JsonOption, table, withJson } from "./io.ts";
@@ -14,7 +15,7 @@ export function reconcileCommand(program: Command): void {
     program
       .command("reconcile")
       .description(
-        "check every ledger invariant and compare each issued card with the issuer; reports problems, never moves money (exit 3 when it finds any)",
+        "check every ledger invariant, the ledger against its signed journal, and each issued card against the issuer; reports problems, never moves money (exit 3 when it finds any)",
       )
       .option(
         "--stuck-after <seconds>",
@@ -33,6 +34,7 @@ export function reconcileCommand(program: Command): void {
         issuerFor: createIssuers(config, log, simulatorUrl),
         log,
         stuckAfterMs: Math.max(0, Number(options.stuckAfter) || 0) * 1000,
+        witnessFile: witnessFilePath(config.CARDRAIL_DATA_DIR),
         onProgress: progress
           ? (done, total) => {
               const width = 30;
@@ -48,6 +50,7 @@ export function reconcileCommand(program: Command): void {
         const out = [
           report.ok ? "Reconciliation clean." : "Reconciliation found problems.",
           `  ledger invariants violated: ${report.ledger.length}`,
+          `  journal entries verified: ${report.journalEntries}; problems: ${report.journal.length} (witness: ${report.witness.chains} chains since ${report.witness.since ?? "now"})`,
           `  cards compared with the issuer: ${report.cardsChecked} (skipped: ${report.cardsSkipped}${simulatorUrl ? "" : "; test-mode simulator not reachable: start the service or set SIMULATOR_URL"})`,
           `  card problems: ${report.cards.length}`,
         ];
@@ -57,6 +60,15 @@ export function reconcileCommand(program: Command): void {
             table(
               ["INVARIANT", "SUBJECT", "DETAIL"],
               report.ledger.map((v) => [v.invariant, v.subject, v.detail]),
+            ),
+          );
+        }
+        if (report.journal.length > 0) {
+          out.push(
+            "",
+            table(
+              ["JOURNAL", "SUBJECT", "DETAIL"],
+              report.journal.map((p) => [p.problem, p.subject, p.detail]),
             ),
           );
         }

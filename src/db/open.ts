@@ -1,6 +1,9 @@
 import type pg from "pg";
 import type { Config } from "../config.ts";
+import { loadOrCreateKey } from "../core/key-file.ts";
+import { prepareJournal } from "../modules/wallet/journal.ts";
 import { type EmbeddedDatabase, findRunningEmbedded, startEmbedded } from "./embedded.ts";
+import { JournalSigner, withJournalSigner } from "./journal-signer.ts";
 import { migrate } from "./migrate.ts";
 import { createDb, type Db } from "./pool.ts";
 
@@ -14,10 +17,15 @@ export interface OpenDatabase {
 /**
  * DATABASE_URL → that server. Otherwise the embedded PGlite in CARDRAIL_DATA_DIR: opened here, or,
  * with `attach`, reached through the socket of the service that already has it open (the CLI).
- * Migrations run either way; they are idempotent and serialised by an advisory lock.
+ * Migrations run either way; they are idempotent and serialised by an advisory lock. The handle
+ * carries the ledger journal's key (LEDGER_JOURNAL_KEY or CARDRAIL_DATA_DIR/journal.key), which
+ * every posting signs its journal entry with; the database never sees it.
  */
 export async function openDatabase(
-  config: Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "CARDRAIL_DATA_DIR">,
+  config: Pick<
+    Config,
+    "DATABASE_URL" | "DATABASE_POOL_SIZE" | "CARDRAIL_DATA_DIR" | "LEDGER_JOURNAL_KEY"
+  >,
   options: { attach?: boolean; inMemory?: boolean } = {},
 ): Promise<OpenDatabase> {
   let embedded: EmbeddedDatabase | null = null;
@@ -28,9 +36,15 @@ export async function openDatabase(
     embedded = await startEmbedded(options.inMemory ? null : config.CARDRAIL_DATA_DIR);
     url = embedded.connectionString;
   }
-  const { db, pool } = createDb(url, config.DATABASE_POOL_SIZE);
+  const { db: plain, pool } = createDb(url, config.DATABASE_POOL_SIZE);
+  let db = plain;
   try {
     await migrate(pool);
+    const signer = new JournalSigner(
+      await loadOrCreateKey(config.LEDGER_JOURNAL_KEY, config.CARDRAIL_DATA_DIR, "journal.key"),
+    );
+    db = withJournalSigner(plain, signer);
+    await prepareJournal(db, signer);
   } catch (error) {
     await db.destroy();
     await embedded?.close();

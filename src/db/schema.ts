@@ -76,6 +76,32 @@ export interface LedgerPostingsTable {
   amount: bigint;
 }
 
+/** The ledger's hash-chained witness (0008_ledger_journal.sql), one chain per book. */
+export interface LedgerJournalHeadsTable {
+  tenant_id: string;
+  mode: Mode;
+  currency: string;
+  seq: bigint;
+  hash: string;
+}
+
+export interface LedgerJournalTable {
+  tenant_id: string;
+  mode: Mode;
+  currency: string;
+  seq: bigint;
+  transaction_id: string;
+  content: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface LedgerJournalStateTable {
+  id: Generated<boolean>;
+  key_check: string | null;
+  backfilled: Generated<boolean>;
+}
+
 export interface EndUsersTable {
   id: string;
   tenant_id: string;
@@ -262,6 +288,9 @@ export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_postings: LedgerPostingsTable;
+  ledger_journal_heads: LedgerJournalHeadsTable;
+  ledger_journal: LedgerJournalTable;
+  ledger_journal_state: LedgerJournalStateTable;
   end_users: EndUsersTable;
   cardholders: CardholdersTable;
   cards: CardsTable;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyJournal } from "../../src/modules/reconcile/witness.ts";
 import { checkLedgerInvariants } from "../../src/modules/wallet/invariants.ts";
 import type { TestTenant } from "../fixtures/cardrail.ts";
 import { type SharedWorld, startSharedWorld } from "../fixtures/external.ts";
@@ -152,5 +153,7 @@ describe(`SIGKILL during a stream of issuances (seed ${seed})`, () => {
       .executeTakeFirstOrThrow();
     expect(wallet.balance).toBe(1_000_000n - live.reduce((sum, c) => sum + c.load_amount, 0n));
     expect(await checkLedgerInvariants(db)).toEqual([]);
+    // Postings killed mid-transaction left no journal entry and no gap in the chain.
+    expect((await verifyJournal(db, null)).problems).toEqual([]);
   }, 300_000);
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyJournal } from "../../src/modules/reconcile/witness.ts";
 import { checkLedgerInvariants } from "../../src/modules/wallet/invariants.ts";
 import { type SharedWorld, startSharedWorld } from "../fixtures/external.ts";
 import { createHolder, waitForStatus } from "../fixtures/flows.ts";
@@ -81,6 +82,10 @@ describe("two API processes, one wallet", () => {
     expect(cards).toHaveLength(500);
     expect(cards.filter((c) => c.status === "active")).toHaveLength(500);
     expect(await checkLedgerInvariants(db)).toEqual([]);
+    // Both processes appended to one journal chain, each posting signed in its own transaction.
+    const journal = await verifyJournal(db, null);
+    expect(journal.problems).toEqual([]);
+    expect(journal.entries).toBeGreaterThanOrEqual(1001); // the funding, 500 debits, 500 loads
 
     const upstream = [...world.simulator.ctx.state.cards.values()];
     expect(upstream).toHaveLength(500);
@@ -132,6 +137,7 @@ describe("two API processes, one wallet", () => {
     expect(statuses.filter((s) => s === 502)).toHaveLength(150);
     await waitForSettledCards(world.database.db, 200);
     expect(await checkLedgerInvariants(world.database.db)).toEqual([]);
+    expect((await verifyJournal(world.database.db, null)).problems).toEqual([]);
     const wallet = await world.database.db
       .selectFrom("ledger_accounts")
       .select("balance")

@@ -18,6 +18,7 @@ const run = () =>
     issuerFor: cardrail.runtime.issuerFor,
     log: { error() {}, warn() {}, info() {}, debug() {} },
     stuckAfterMs: 60_000,
+    witnessFile: null,
   });
 
 describe("reconciliation reports and never fixes", () => {

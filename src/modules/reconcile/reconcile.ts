@@ -5,9 +5,12 @@ import type { IssuerFor } from "../../issuer/issuers.ts";
 import { IssuerError } from "../../issuer/port.ts";
 import { moneyState } from "../cards/settle.ts";
 import { checkLedgerInvariants, type InvariantViolation } from "../wallet/invariants.ts";
+import { chainName, type JournalProblem, verifyJournal } from "./witness.ts";
+import { raiseMarks, readMarks } from "./witness-file.ts";
 
 /**
- * Reconciliation: every ledger invariant, then every issued card against the issuer. It reports;
+ * Reconciliation: every ledger invariant, the ledger against its journal (the witness a local
+ * database user cannot forge: witness.ts), then every issued card against the issuer. It reports;
  * it never moves money. A mismatch is a question for a human (or for a later, explicit
  * correction entry), because the code cannot know which side is right.
  */
@@ -23,6 +26,11 @@ export interface ReconcileReport {
   ok: boolean;
   checkedAt: string;
   ledger: InvariantViolation[];
+  /** Postings inserted, altered or deleted behind the ledger's back, per its journal. */
+  journal: JournalProblem[];
+  journalEntries: number;
+  /** The high-water marks outside the database: where they are and since when they watch. */
+  witness: { file: string | null; since: string | null; chains: number };
   cards: CardMismatch[];
   cardsChecked: number;
   /** Cards that could not be compared (issuer unreachable or not configured for their mode). */
@@ -35,11 +43,23 @@ export interface ReconcileDeps {
   log: Log;
   /** A card still creating/pending after this long is reported as stuck. */
   stuckAfterMs: number;
+  /**
+   * Where the journal's high-water marks live (witness-file.ts), outside the database; null keeps
+   * none (then a removed tail of the journal cannot be seen).
+   */
+  witnessFile: string | null;
+  now?: () => Date;
   onProgress?: (done: number, total: number) => void;
 }
 
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const now = deps.now ?? (() => new Date());
   const ledger = await checkLedgerInvariants(deps.db);
+  const marks = deps.witnessFile ? await readMarks(deps.witnessFile) : null;
+  const journal = await verifyJournal(deps.db, marks);
+  const witness = deps.witnessFile
+    ? await raiseMarks(deps.witnessFile, journal.cleanHeads, now())
+    : null;
   const cards: CardMismatch[] = [];
   let cardsChecked = 0;
   let cardsSkipped = 0;
@@ -65,11 +85,17 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     .where("issuer_card_id", "is not", null)
     .orderBy("id")
     .execute();
+  // What the issuer holds on the cards we count as loaded, per book, against our cards_loaded
+  // balance; a book with a card not compared (issuer unreachable) is left out.
+  const atIssuer = new Map<string, bigint>();
+  const incomparable = new Set<string>();
   let done = 0;
   for (const card of issued) {
     deps.onProgress?.(done++, issued.length);
     const issuer = deps.issuerFor(card.mode);
+    const book = chainName({ tenantId: card.tenant_id, mode: card.mode, currency: card.currency });
     if (!issuer || !card.issuer_card_id) {
+      incomparable.add(book);
       cardsSkipped++;
       continue;
     }
@@ -79,6 +105,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
       const upstream = await issuer.getCard(card.issuer_card_id);
       cardsChecked++;
       const ours = moneyState(card.status);
+      if (ours === "loaded") atIssuer.set(book, (atIssuer.get(book) ?? 0n) + upstream.limitMinor);
       const theirs =
         upstream.status === "FAILED"
           ? "refunded"
@@ -105,6 +132,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
         if (moneyState(card.status) !== "refunded") mismatch("the issuer does not know this card");
         cardsChecked++;
       } else {
+        incomparable.add(book);
         cardsSkipped++;
         deps.log.warn(
           { err: error, cardId: card.id },
@@ -114,10 +142,37 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
   }
   deps.onProgress?.(issued.length, issued.length);
+  const loadedAccounts = await deps.db
+    .selectFrom("ledger_accounts")
+    .select(["tenant_id", "mode", "currency", "balance"])
+    .where("kind", "=", "cards_loaded")
+    .execute();
+  for (const account of loadedAccounts) {
+    const book = chainName({
+      tenantId: account.tenant_id,
+      mode: account.mode,
+      currency: account.currency,
+    });
+    const theirs = atIssuer.get(book) ?? 0n;
+    if (!incomparable.has(book) && theirs !== account.balance)
+      cards.push({
+        cardId: "(all cards)",
+        tenantId: account.tenant_id,
+        mode: account.mode,
+        problem: `${account.currency} loaded on cards: ${account.balance} here, ${theirs} at the issuer (minor units)`,
+      });
+  }
   return {
-    ok: ledger.length === 0 && cards.length === 0,
-    checkedAt: new Date().toISOString(),
+    ok: ledger.length === 0 && journal.problems.length === 0 && cards.length === 0,
+    checkedAt: now().toISOString(),
     ledger,
+    journal: journal.problems,
+    journalEntries: journal.entries,
+    witness: {
+      file: deps.witnessFile,
+      since: witness?.since ?? null,
+      chains: Object.keys(witness?.chains ?? {}).length,
+    },
     cards,
     cardsChecked,
     cardsSkipped,

@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabaseUrl } from "../../../test/fixtures/database.ts";
 import { CardrailError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { type OpenDatabase, openDatabase } from "../../db/open.ts";
+import { verifyJournal } from "../reconcile/witness.ts";
 import { checkLedgerInvariants } from "./invariants.ts";
 import { type Book, post } from "./ledger.ts";
 
@@ -21,7 +23,12 @@ beforeAll(async () => {
   const fresh = await freshDatabaseUrl();
   drop = fresh.drop;
   database = await openDatabase(
-    { DATABASE_URL: fresh.url, DATABASE_POOL_SIZE: 4, CARDRAIL_DATA_DIR: "unused" },
+    {
+      DATABASE_URL: fresh.url,
+      DATABASE_POOL_SIZE: 4,
+      CARDRAIL_DATA_DIR: "unused",
+      LEDGER_JOURNAL_KEY: randomBytes(32).toString("base64"),
+    },
     { inMemory: !fresh.url },
   );
 });
@@ -154,5 +161,7 @@ describe("ledger arithmetic", () => {
       (v) => v.invariant !== "every card debit belongs to a card",
     );
     expect(violations).toEqual([]);
+    // And the journal witnessed every posting, replays and refused debits leaving no entry.
+    expect((await verifyJournal(database.db, null)).problems).toEqual([]);
   });
 });

@@ -2,8 +2,10 @@ import { sql } from "kysely";
 import { DatabaseError } from "pg";
 import { CardrailError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
+import { journalSignerOf } from "../../db/journal-signer.ts";
 import type { DbOrTx, Tx } from "../../db/pool.ts";
 import type { LedgerAccountKind, LedgerTransactionKind, Mode } from "../../db/schema.ts";
+import { canonicalText, entryHash, lockChainHead } from "./journal.ts";
 
 /**
  * The double-entry ledger. Money moves only by `post`, which writes one transaction whose postings
@@ -91,20 +93,41 @@ export interface PostInput {
  * Throws `insufficient_balance` when it would take a wallet below zero; the caller's transaction
  * is then aborted, and every caller lets it roll back (a refused debit leaves no trace).
  *
- * The header and both postings are one statement: a hot wallet's row lock is held for as few
- * round trips as possible.
+ * The journal's chain head is locked first (one book's postings append in turn; its wallet and
+ * in-flight rows serialised them already), then the header, both postings, the journal entry and
+ * the new head are one statement: a hot wallet's row lock is held for as few round trips as possible.
  */
 export async function post(tx: Tx, book: Book, input: PostInput): Promise<boolean> {
   if (input.amount <= 0n)
     throw new RangeError("ledger amounts are positive; the movement gives the direction");
+  const signer = journalSignerOf(tx);
   const accounts = await ensureAccounts(tx, book);
   const { from, to } = movements[input.kind];
+  const head = await lockChainHead(tx, book);
+  const transactionId = newId("ltx");
+  const seq = head.seq + 1n;
+  const text = canonicalText({
+    book,
+    seq,
+    transactionId,
+    kind: input.kind,
+    reference: input.reference,
+    amount: input.amount,
+    cardId: input.cardId ?? null,
+    memo: input.memo ?? null,
+    at: head.at,
+    postings: [
+      { account: accounts[from], accountKind: from, amount: -input.amount },
+      { account: accounts[to], accountKind: to, amount: input.amount },
+    ],
+  });
+  const hash = entryHash(signer, head.hash, text);
   try {
     const result = await sql<{ n: bigint }>`
       WITH header AS (
-        INSERT INTO ledger_transactions (id, tenant_id, mode, currency, kind, reference, amount, card_id, memo)
-        VALUES (${newId("ltx")}, ${book.tenantId}, ${book.mode}, ${book.currency}, ${input.kind},
-                ${input.reference}, ${input.amount}, ${input.cardId ?? null}, ${input.memo ?? null})
+        INSERT INTO ledger_transactions (id, tenant_id, mode, currency, kind, reference, amount, card_id, memo, created_at)
+        VALUES (${transactionId}, ${book.tenantId}, ${book.mode}, ${book.currency}, ${input.kind},
+                ${input.reference}, ${input.amount}, ${input.cardId ?? null}, ${input.memo ?? null}, ${head.at})
         ON CONFLICT (reference) DO NOTHING
         RETURNING id
       ), postings AS (
@@ -117,6 +140,18 @@ export async function post(tx: Tx, book: Book, input: PostInput): Promise<boolea
         -- wallet → in-flight and a refund in-flight → wallet; in their own orders, the two locked
         -- the same rows oppositely and deadlocked under load.
         ORDER BY leg.account_id
+        RETURNING 1
+      ), journal AS (
+        -- Only when the header was written: a replayed reference journals nothing.
+        INSERT INTO ledger_journal (tenant_id, mode, currency, seq, transaction_id, content, prev_hash, hash)
+        SELECT ${book.tenantId}::text, ${book.mode}::text, ${book.currency}::text, ${seq}::bigint, header.id,
+               ${text}::text, ${head.hash}::text, ${hash}::text
+        FROM header
+        RETURNING 1
+      ), head AS (
+        UPDATE ledger_journal_heads SET seq = ${seq}, hash = ${hash}
+        WHERE tenant_id = ${book.tenantId} AND mode = ${book.mode} AND currency = ${book.currency}
+          AND EXISTS (SELECT 1 FROM header)
         RETURNING 1
       )
       SELECT count(*) AS n FROM postings`.execute(tx);
