@@ -44,22 +44,22 @@ async function sim(path: string, method: string, body?: unknown) {
 const stall = (route: string) =>
   sim("/__sim/faults", "POST", { route, kind: "latency", latencyMs: STALL_MS, count: 1 });
 
-/** Resolves once the key's row exists (its request has claimed it). */
-async function keyExists(key: string) {
+/** Resolves once the key's row exists (its request has claimed it), at `point` when given. */
+async function keyExists(key: string, point?: "card_created") {
   for (let i = 0; i < 500; i++) {
     const row = await cardrail.runtime.database.db
       .selectFrom("idempotency_keys")
-      .select("key")
+      .select("recovery_point")
       .where("key", "=", key)
       .executeTakeFirst();
-    if (row) return;
+    if (row && (!point || row.recovery_point === point)) return;
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
 /** Resolves once the key's row exists, then after more than one lease has passed. */
-async function pastTheLease(key: string) {
-  await keyExists(key);
+async function pastTheLease(key: string, point?: "card_created") {
+  await keyExists(key, point);
   await new Promise((r) => setTimeout(r, LEASE_MS + 300));
 }
 
@@ -138,7 +138,7 @@ describe("one Idempotency-Key, one card", () => {
     await stall("POST /api/v1/issuing/cards");
 
     const first = issueCard(t, { holderId, loadAmount: 7 }, "stalled-at-create");
-    await pastTheLease("stalled-at-create");
+    await pastTheLease("stalled-at-create", "card_created");
     const second = await issueCard(t, { holderId, loadAmount: 7 }, "stalled-at-create");
     const answers = [await first, second];
 
@@ -183,7 +183,8 @@ describe("one Idempotency-Key, one card", () => {
     await stall("POST /api/v1/issuing/cards");
 
     const first = issueCard(t, { holderId, loadAmount: 3 }, "stolen-at-create");
-    await keyExists("stolen-at-create");
+    // Debited, now waiting on the issuer's answer.
+    await keyExists("stolen-at-create", "card_created");
     await takeOverBehindItsBack("stolen-at-create");
     const lost = await first;
     expect(lost.status).toBe(409);
@@ -243,7 +244,7 @@ describe("one Idempotency-Key, one card", () => {
     await stall("POST /api/v1/issuing/cards");
 
     const first = issueCard(t, { holderId, loadAmount: 2 }, "sweep-waits");
-    await pastTheLease("sweep-waits");
+    await pastTheLease("sweep-waits", "card_created");
     const swept = await cardrail.runtime.recoverOnce();
     expect(swept.examined).toBe(0);
     const answer = await first;
