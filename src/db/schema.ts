@@ -202,7 +202,9 @@ export interface IdempotencyKeysTable {
   request_path: string;
   request_hash: string;
   recovery_point: RecoveryPoint;
-  locked_at: NullableTimestamp;
+  /** 0005: the holder's fencing token (null when no request holds the key) and its lease's end. */
+  lock_token: string | null;
+  lease_expires_at: NullableTimestamp;
   card_id: string | null;
   outcome: unknown;
   created_at: Timestamp;

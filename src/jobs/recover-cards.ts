@@ -5,6 +5,7 @@ import type { Mode } from "../db/schema.ts";
 import type { CardIssuer } from "../issuer/port.ts";
 import { callIssuer } from "../modules/cards/issue.ts";
 import { refreshCard } from "../modules/cards/settle.ts";
+import { KeyLostError, takeKeyOfCard, unlockKey } from "../modules/idempotency/keys.ts";
 
 export interface RecoveryDeps {
   db: Db;
@@ -12,7 +13,7 @@ export interface RecoveryDeps {
   log: Log;
   /** Only cards untouched for this long: younger ones may still have their request in flight. */
   olderThanMs: number;
-  /** A card whose Idempotency-Key was locked more recently than this is being worked on by a request. */
+  /** The lease on a card's Idempotency-Key: the sweep takes the key (as a request would) for as long. */
   lockTimeoutMs: number;
   batchSize?: number;
 }
@@ -29,6 +30,12 @@ export interface RecoveryReport {
  * replay its first answer instead of creating a second card; `pending` ones are retrieved. Either
  * way the card ends loaded or refunded through settle.ts. Cards are claimed with SKIP LOCKED and
  * their `updated_at` is bumped, so concurrent sweeps in several processes share the work.
+ *
+ * A card debited under an Idempotency-Key that has not finished is resolved by whoever holds the
+ * key: a card whose key is leased by a live request is left alone, and for the others the sweep
+ * takes the key over itself (a new fencing token, renewed while it works) and settles the card
+ * under that fence, so a request that stalled past its lease cannot settle it concurrently and a
+ * retry waits (409) until the sweep lets the key go.
  */
 export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> {
   const claimed = await deps.db.transaction().execute(async (tx) => {
@@ -48,11 +55,8 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
               .selectFrom("idempotency_keys")
               .select(sql`1`.as("one"))
               .whereRef("idempotency_keys.card_id", "=", "cards.id")
-              .where(
-                "idempotency_keys.locked_at",
-                ">",
-                sql<Date>`now() - make_interval(secs => ${deps.lockTimeoutMs / 1000})`,
-              ),
+              .where("idempotency_keys.lock_token", "is not", null)
+              .where("idempotency_keys.lease_expires_at", ">", sql<Date>`now()`),
           ),
         ),
       )
@@ -78,6 +82,10 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
   for (const card of claimed) {
     const issuer = deps.issuerFor(card.mode);
     if (!issuer) continue;
+    const key = await takeKeyOfCard(deps.db, card.id, deps.lockTimeoutMs);
+    // A request took the key between the claim above and now: it resolves the card itself.
+    if (key.state === "held") continue;
+    const lease = key.state === "taken" ? key.lease : null;
     const ctx = {
       db: deps.db,
       tenantId: card.tenant_id,
@@ -95,18 +103,25 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
           .where("mode", "=", card.mode)
           .where("id", "=", card.product_id)
           .executeTakeFirstOrThrow();
-        const outcome = await callIssuer(ctx, card, product.issuer_product_id);
+        const outcome = await callIssuer(ctx, card, product.issuer_product_id, { lease });
         status =
           outcome === "unknown" ? "creating" : "ok" in outcome ? outcome.ok.status : "failed";
       } else {
-        status = (await refreshCard(ctx, card)).status;
+        status = (await refreshCard(ctx, card, lease)).status;
       }
       if (status !== "creating" && status !== "pending") settled++;
     } catch (error) {
-      deps.log.warn(
-        { err: error, cardId: card.id },
-        "recovery could not resolve the card this time",
-      );
+      if (error instanceof KeyLostError)
+        deps.log.info({ cardId: card.id }, "a request took the card's key over; left to it");
+      else
+        deps.log.warn(
+          { err: error, cardId: card.id },
+          "recovery could not resolve the card this time",
+        );
+    } finally {
+      // The next request with the key resumes from the card as settled here. If letting go
+      // fails (the key was taken over, or the database is away), the lease runs out by itself.
+      if (lease) await unlockKey(deps.db, lease).catch(() => {});
     }
   }
   return { examined: claimed.length, settled, stillOpen: claimed.length - settled };

@@ -13,7 +13,16 @@ import {
   recordDocuments,
   sealDocuments,
 } from "../documents/vault.ts";
-import { claimKey, finishKey, type KeyRef, releaseKey } from "../idempotency/keys.ts";
+import {
+  answerForLostKey,
+  claimKey,
+  finishKey,
+  holdKey,
+  type KeyLease,
+  KeyLostError,
+  type KeyRef,
+  releaseKey,
+} from "../idempotency/keys.ts";
 import type { CardholderFields } from "./fields.ts";
 import { assertEmailFree } from "./service.ts";
 import { submitOnce } from "./submit.ts";
@@ -39,11 +48,15 @@ export interface CreatedCardholder {
  *     tenant gets a 400 naming the fields, so a corrected request can reuse the email. Anything
  *     else (issuer down, slow, 5xx): the answer is still 201 IN_REVIEW, and the KYC retry job
  *     submits later with the same upstream idempotency key until it lands.
+ *
+ * With `lease` (the request's Idempotency-Key), both transactions commit only while the lease still
+ * holds the key: a request that lost its key writes no cardholder and removes none.
  */
 export async function createCardholder(
   ctx: TenantContext,
   vault: DocumentVault,
   input: NewCardholder,
+  lease: KeyLease | null = null,
 ): Promise<CreatedCardholder> {
   const { fields, files } = input;
   const issuer = requireIssuer(ctx);
@@ -62,6 +75,7 @@ export async function createCardholder(
   const sealed = await sealDocuments(vault, holderId, files);
   try {
     await ctx.db.transaction().execute(async (tx) => {
+      if (lease) await holdKey(tx, lease);
       await tx
         .insertInto("end_users")
         .values({
@@ -127,6 +141,7 @@ export async function createCardholder(
   );
   if (outcome.kind === "refused") {
     await ctx.db.transaction().execute(async (tx) => {
+      if (lease) await holdKey(tx, lease);
       await deleteDocuments(vault, tx, holderId);
       await tx.deleteFrom("kyc_documents").where("cardholder_id", "=", holderId).execute();
       await tx.deleteFrom("cardholders").where("id", "=", holderId).execute();
@@ -203,7 +218,8 @@ function submissionKeyFor(
  * and request replays the first 201; another request with the key is 422; a request still running
  * is 409. Refusals consume no key. A key left by a process that died mid-request is resumed: if
  * that request had committed the cardholder (found by its content-derived submission key), the
- * retry answers with it instead of a duplicate_cardholder.
+ * retry answers with it instead of a duplicate_cardholder. A request that lost its key (it stalled
+ * past its lease and another took the key over) commits nothing and answers like issueCard does.
  */
 export async function createCardholderIdempotent(
   ctx: TenantContext,
@@ -214,28 +230,38 @@ export async function createCardholderIdempotent(
   if (!options.idempotencyKey)
     return { created: await createCardholder(ctx, vault, input), replayed: false };
   const ref: KeyRef = { tenantId: ctx.tenantId, mode: ctx.mode, key: options.idempotencyKey };
-  const claim = await claimKey(
-    ctx.db,
-    ref,
-    { path: "POST /cardholders", hash: contentHash(input) },
-    options.lockTimeoutMs,
-  );
+  const request = { path: "POST /cardholders", hash: contentHash(input) };
+  const claim = await claimKey(ctx.db, ref, request, options.lockTimeoutMs);
   if (claim.state === "replay")
     return { created: (claim.outcome as { ok: CreatedCardholder }).ok, replayed: true };
+  const { lease } = claim;
   try {
-    const earlier =
-      claim.state === "resume"
-        ? await ctx.db
-            .selectFrom("cardholders")
-            .select(["id as holderId", "user_id as userId", "status as holderStatus"])
-            .where("submission_key", "=", submissionKeyFor(ctx, input))
-            .executeTakeFirst()
-        : undefined;
-    const created = earlier ?? (await createCardholder(ctx, vault, input));
-    await finishKey(ctx.db, ref, { ok: created });
+    let created: CreatedCardholder;
+    try {
+      const earlier =
+        claim.state === "resume"
+          ? await ctx.db
+              .selectFrom("cardholders")
+              .select(["id as holderId", "user_id as userId", "status as holderStatus"])
+              .where("submission_key", "=", submissionKeyFor(ctx, input))
+              .executeTakeFirst()
+          : undefined;
+      created = earlier ?? (await createCardholder(ctx, vault, input, lease));
+    } catch (error) {
+      // Refused, nothing kept: forget the key so the corrected request can use it.
+      if (!(error instanceof KeyLostError)) await releaseKey(ctx.db, lease);
+      throw error;
+    }
+    await finishKey(ctx.db, lease, { ok: created });
     return { created, replayed: false };
   } catch (error) {
-    await releaseKey(ctx.db, ref);
-    throw error;
+    if (!(error instanceof KeyLostError)) throw error;
+    ctx.log.warn(
+      "idempotency key taken over while its request ran; this request committed nothing",
+    );
+    const { outcome } = await answerForLostKey(ctx.db, ref, request);
+    return { created: (outcome as { ok: CreatedCardholder }).ok, replayed: true };
+  } finally {
+    lease.stop();
   }
 }

@@ -6,8 +6,12 @@ import { IssuerError } from "../../issuer/port.ts";
 import { findHolder, getHolderStatus } from "../cardholders/service.ts";
 import {
   advanceKey,
+  answerForLostKey,
   claimKey,
   finishKey,
+  holdKey,
+  type KeyLease,
+  KeyLostError,
   type KeyRef,
   releaseKey,
   unlockKey,
@@ -44,6 +48,10 @@ export interface IssueResult {
  *     as the key's outcome); unknown (timeout, 5xx, reset) → the card stays `creating`, the key is
  *     unlocked, and the caller gets 503. A retry with the key resumes at step 3 with the same
  *     upstream key; without a retry the recovery sweep does the same.
+ *
+ * Every write after the claim is fenced by the key's lease (keys.ts): a request that stalled past
+ * its lease while another took the key over commits nothing, and answers the key's outcome as a
+ * replay once the other request has finished, or 409 before.
  */
 export async function issueCard(
   ctx: TenantContext,
@@ -52,31 +60,46 @@ export async function issueCard(
   idempotencyKey?: string,
 ): Promise<IssueResult> {
   requireIssuer(ctx);
-  const ref: KeyRef | null = idempotencyKey
-    ? { tenantId: ctx.tenantId, mode: ctx.mode, key: idempotencyKey }
-    : null;
+  if (!idempotencyKey) return issueOnce(ctx, settings, input, null, undefined);
 
   // The key first: a replay answers the first outcome even if the product or holder changed since.
-  let card: CardRow | undefined;
-  if (ref) {
-    const claim = await claimKey(
-      ctx.db,
-      ref,
-      { path: "POST /cards", hash: requestHash(input) },
-      settings.idempotencyLockTimeoutMs,
-    );
-    if (claim.state === "replay") {
-      return { ...replay(claim.outcome as IssueOutcome, true), replayed: true };
-    }
-    if (claim.state === "resume" && claim.recoveryPoint === "card_created" && claim.cardId) {
-      card = await ctx.db
-        .selectFrom("cards")
-        .selectAll()
-        .where("id", "=", claim.cardId)
-        .executeTakeFirstOrThrow();
-    }
+  const ref: KeyRef = { tenantId: ctx.tenantId, mode: ctx.mode, key: idempotencyKey };
+  const request = { path: "POST /cards", hash: requestHash(input) };
+  const claim = await claimKey(ctx.db, ref, request, settings.idempotencyLockTimeoutMs);
+  if (claim.state === "replay") {
+    return { ...replay(claim.outcome as IssueOutcome, true), replayed: true };
   }
+  try {
+    const resumed =
+      claim.state === "resume" && claim.recoveryPoint === "card_created" && claim.cardId
+        ? await ctx.db
+            .selectFrom("cards")
+            .selectAll()
+            .where("id", "=", claim.cardId)
+            .executeTakeFirstOrThrow()
+        : undefined;
+    return await issueOnce(ctx, settings, input, claim.lease, resumed);
+  } catch (error) {
+    if (!(error instanceof KeyLostError)) throw error;
+    ctx.log.warn(
+      "idempotency key taken over while its request ran; this request committed nothing",
+    );
+    const { outcome } = await answerForLostKey(ctx.db, ref, request);
+    return { ...replay(outcome as IssueOutcome, true), replayed: true };
+  } finally {
+    claim.lease.stop();
+  }
+}
 
+/** Steps 1-4 for one request; `lease` (with an Idempotency-Key) fences every write, `resumed` is its debited card. */
+async function issueOnce(
+  ctx: TenantContext,
+  settings: Pick<CoreSettings, "statusRefreshIntervalMs">,
+  input: IssueCardInput,
+  lease: KeyLease | null,
+  resumed: CardRow | undefined,
+): Promise<IssueResult> {
+  let card = resumed;
   let issuerProductId: string;
   let knownHolder: { issuer_cardholder_id: string | null } | undefined;
   try {
@@ -87,21 +110,23 @@ export async function issueCard(
       const checked = await checkPreconditions(ctx, settings, input);
       issuerProductId = checked.product.issuer_product_id;
       knownHolder = checked.holder;
-      card = await debitAndRecord(ctx, input, ref);
+      card = await debitAndRecord(ctx, input, lease);
     }
   } catch (error) {
     // Nothing was recorded or debited: forget the key so a retry (after funding, say) runs afresh.
-    if (ref && !card) await releaseKey(ctx.db, ref);
+    if (lease && !card && !(error instanceof KeyLostError)) await releaseKey(ctx.db, lease);
     throw error;
   }
 
+  // A key lost while waiting (say, on a status refresh) is not worth an issuer call.
+  if (lease?.lost) throw new KeyLostError(lease.ref);
   // A resumed request whose card was meanwhile settled (by the recovery sweep) answers from the record.
   const outcome =
     card.status === "creating"
-      ? await callIssuer(ctx, card, issuerProductId, knownHolder)
+      ? await callIssuer(ctx, card, issuerProductId, { known: knownHolder, lease })
       : outcomeOf(card);
   if (outcome === "unknown") {
-    if (ref) await unlockKey(ctx.db, ref);
+    if (lease) await unlockKey(ctx.db, lease);
     throw new CardrailError(
       "upstream_unavailable",
       "The card issuer did not confirm the card in time. The amount is held, not lost: retry with the same Idempotency-Key, or check the card, which ends active or refunded.",
@@ -109,7 +134,7 @@ export async function issueCard(
       2,
     );
   }
-  if (ref) await finishKey(ctx.db, ref, outcome);
+  if (lease) await finishKey(ctx.db, lease, outcome);
   return { ...replay(outcome, false), replayed: false };
 }
 
@@ -185,12 +210,15 @@ async function checkPreconditions(
 async function debitAndRecord(
   ctx: TenantContext,
   input: IssueCardInput,
-  ref: KeyRef | null,
+  lease: KeyLease | null,
 ): Promise<CardRow> {
   const cardId = newId("card");
   // The holder was found ACTIVE by checkPreconditions, and statuses only move forward
   // (changeHolderStatus): it is still ACTIVE, so it is not read again here.
   return ctx.db.transaction().execute(async (tx) => {
+    // First, so that a request that lost its key writes no card and debits nothing (the whole
+    // transaction rolls back), and so that no takeover can happen until this one commits.
+    if (lease) await holdKey(tx, lease);
     const card = await tx
       .insertInto("cards")
       .values({
@@ -221,7 +249,7 @@ async function debitAndRecord(
         cardId,
       },
     );
-    if (ref) await advanceKey(tx, ref, "card_created", cardId);
+    if (lease) await advanceKey(tx, lease, "card_created", cardId);
     return card;
   });
 }
@@ -229,16 +257,20 @@ async function debitAndRecord(
 /**
  * Step 3 and 4. Returns the outcome to store, or "unknown" when the issuer's answer is not known
  * (the card stays `creating`). Also used by the recovery sweep for cards left in `creating`.
+ * With `lease`, the card's settlement commits only while the lease holds the key.
  */
 export async function callIssuer(
   ctx: TenantContext,
   card: CardRow,
   issuerProductId: string,
-  /** The holder's issuer id when the caller already has it (the request path); read otherwise. */
-  known?: { issuer_cardholder_id: string | null },
+  options: {
+    /** The holder's issuer id when the caller already has it (the request path); read otherwise. */
+    known?: { issuer_cardholder_id: string | null };
+    lease?: KeyLease | null;
+  } = {},
 ): Promise<IssueOutcome | "unknown"> {
   const holder =
-    known ??
+    options.known ??
     (await ctx.db
       .selectFrom("cardholders")
       .select(["issuer_cardholder_id"])
@@ -255,16 +287,18 @@ export async function callIssuer(
       },
       { idempotencyKey: card.upstream_key },
     );
-    return outcomeOf(await recordIssued(ctx, card, issued));
+    return outcomeOf(await recordIssued(ctx, card, issued, options.lease));
   } catch (error) {
+    if (error instanceof KeyLostError) throw error;
     if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
       const reason = `The card issuer refused the card (${error.message}); the amount was refunded`;
       return outcomeOf(
-        await applyIssuerState(ctx, card, {
-          status: "failed",
-          issuerStatus: "REFUSED",
-          failureReason: reason,
-        }),
+        await applyIssuerState(
+          ctx,
+          card,
+          { status: "failed", issuerStatus: "REFUSED", failureReason: reason },
+          options.lease,
+        ),
       );
     }
     ctx.log.warn(

@@ -3,6 +3,7 @@ import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import type { Tx } from "../../db/pool.ts";
 import type { CardStatus, CardsTable } from "../../db/schema.ts";
 import type { IssuedCard, IssuerCardStatus } from "../../issuer/port.ts";
+import { holdKey, type KeyLease } from "../idempotency/keys.ts";
 import { post } from "../wallet/ledger.ts";
 import { emitEvent } from "../webhooks/index.ts";
 import { presentCard } from "./present.ts";
@@ -59,14 +60,20 @@ export async function recordIssued(
   ctx: TenantContext,
   card: CardRow,
   issued: IssuedCard,
+  lease?: KeyLease | null,
 ): Promise<CardRow> {
   const next = issued.orderStatus === "FAILED" ? "failed" : cardStatusFromIssuer(issued.status);
-  return applyIssuerState(ctx, card, {
-    status: next,
-    issuerStatus: issued.status,
-    issuerCardId: issued.issuerCardId,
-    issuerOrderId: issued.issuerOrderId,
-  });
+  return applyIssuerState(
+    ctx,
+    card,
+    {
+      status: next,
+      issuerStatus: issued.status,
+      issuerCardId: issued.issuerCardId,
+      issuerOrderId: issued.issuerOrderId,
+    },
+    lease,
+  );
 }
 
 export interface IssuerState {
@@ -81,13 +88,17 @@ export interface IssuerState {
 /**
  * Moves a card to the issuer's state in one transaction with its money: confirmed (anything past
  * pending except failed) posts in-flight → loaded; failed posts the refund. Returns the fresh row.
+ * With a lease (the request or sweep holding the card's Idempotency-Key), the transaction commits
+ * only while the lease still holds the key (KeyLostError otherwise, nothing written).
  */
 export async function applyIssuerState(
   ctx: TenantContext,
   card: CardRow,
   state: IssuerState,
+  lease?: KeyLease | null,
 ): Promise<CardRow> {
   return ctx.db.transaction().execute(async (tx) => {
+    if (lease) await holdKey(tx, lease);
     const current = await tx
       .selectFrom("cards")
       .selectAll()
@@ -171,13 +182,22 @@ async function announce(tx: Tx, before: CardRow, after: CardRow): Promise<void> 
   }
 }
 
-/** Asks the issuer for a card's current state and applies it. Errors propagate to the caller. */
-export async function refreshCard(ctx: TenantContext, card: CardRow): Promise<CardRow> {
+/** Asks the issuer for a card's current state and applies it (fenced by `lease` when given). Errors propagate. */
+export async function refreshCard(
+  ctx: TenantContext,
+  card: CardRow,
+  lease?: KeyLease | null,
+): Promise<CardRow> {
   if (!card.issuer_card_id) return card;
   const upstream = await requireIssuer(ctx).getCard(card.issuer_card_id);
-  return applyIssuerState(ctx, card, {
-    status: cardStatusFromIssuer(upstream.status),
-    issuerStatus: upstream.status,
-    maskedNumber: upstream.maskedNumber,
-  });
+  return applyIssuerState(
+    ctx,
+    card,
+    {
+      status: cardStatusFromIssuer(upstream.status),
+      issuerStatus: upstream.status,
+      maskedNumber: upstream.maskedNumber,
+    },
+    lease,
+  );
 }

@@ -1,19 +1,32 @@
+import { randomUUID } from "node:crypto";
 import { type ExpressionBuilder, sql } from "kysely";
 import type { TenantContext } from "../../core/context.ts";
 import { CardrailError } from "../../core/errors.ts";
-import type { DbOrTx } from "../../db/pool.ts";
+import type { Db, DbOrTx, Tx } from "../../db/pool.ts";
 import type { Database, RecoveryPoint } from "../../db/schema.ts";
 
 /**
  * Idempotency keys with recovery points (Stripe's design, as Brandur Leach described it for
- * Postgres). A key row records the request's hash, how far the request got, and, once finished,
- * its outcome. Claiming locks the key for one request at a time across every process; a lock older
- * than the timeout belonged to a process that died, and the next request with the key resumes.
+ * Postgres), fenced. A key row records the request's hash, how far the request got, and, once
+ * finished, its outcome.
+ *
+ * One request at a time holds a key, through a lease: claiming writes a fresh fencing token and a
+ * lease end; the holder's heartbeat renews the lease while it works (on the issuer, on a status
+ * refresh). Another request may take the key over only once the lease has run out, which means its
+ * holder crashed or could not reach the database; the takeover writes a new token. Every write the
+ * holder makes afterwards (the debit's transaction, advance, finish, unlock, release, settling the
+ * card) is conditional on its token, in the transaction of the effect: a holder that lost its key
+ * commits nothing and answers from the key's current state (see `answerForLostKey`).
  */
 
 export type Claim =
-  | { state: "new" }
-  | { state: "resume"; recoveryPoint: Exclude<RecoveryPoint, "finished">; cardId: string | null }
+  | { state: "new"; lease: KeyLease }
+  | {
+      state: "resume";
+      lease: KeyLease;
+      recoveryPoint: Exclude<RecoveryPoint, "finished">;
+      cardId: string | null;
+    }
   | { state: "replay"; outcome: unknown };
 
 export interface KeyRef {
@@ -22,12 +35,37 @@ export interface KeyRef {
   key: string;
 }
 
+export interface KeyRequest {
+  path: string;
+  hash: string;
+}
+
+/** A held key: its fencing token, and the heartbeat that renews its lease until stopped. */
+export interface KeyLease {
+  readonly ref: KeyRef;
+  readonly token: string;
+  readonly leaseMs: number;
+  /** True once a renewal found the key no longer held by this token. */
+  readonly lost: boolean;
+  /** Stops the heartbeat. Idempotent; finishing, unlocking and releasing the key also stop it. */
+  stop(): void;
+}
+
+/** Thrown by every fenced write when the key is no longer held with this lease's token. */
+export class KeyLostError extends Error {
+  override readonly name = "KeyLostError";
+  constructor(readonly ref: KeyRef) {
+    super("the idempotency key was taken over by another request");
+  }
+}
+
 export async function claimKey(
-  db: DbOrTx,
+  db: Db,
   ref: KeyRef,
-  request: { path: string; hash: string },
-  lockTimeoutMs: number,
+  request: KeyRequest,
+  leaseMs: number,
 ): Promise<Claim> {
+  const token = randomUUID();
   const inserted = await db
     .insertInto("idempotency_keys")
     .values({
@@ -37,52 +75,69 @@ export async function claimKey(
       request_path: request.path,
       request_hash: request.hash,
       recovery_point: "started",
-      locked_at: sql<Date>`now()`,
+      lock_token: token,
+      lease_expires_at: leaseEnd(leaseMs),
       card_id: null,
       outcome: null,
     })
     .onConflict((oc) => oc.columns(["tenant_id", "mode", "key"]).doNothing())
     .returning("key")
     .executeTakeFirst();
-  if (inserted) return { state: "new" };
+  if (inserted) return { state: "new", lease: startLease(db, ref, token, leaseMs) };
 
+  const existing = await readKey(db, ref, request);
+  if (existing.recovery_point === "finished") return { state: "replay", outcome: existing.outcome };
+
+  // Take the key over only if nobody holds it, or its holder's lease ran out (it crashed).
+  const taken = await db
+    .updateTable("idempotency_keys")
+    .set({ lock_token: token, lease_expires_at: leaseEnd(leaseMs) })
+    .where(keyRow(ref))
+    .where("recovery_point", "<>", "finished")
+    .where((eb) =>
+      eb.or([eb("lock_token", "is", null), eb("lease_expires_at", "<", sql<Date>`now()`)]),
+    )
+    .returning(["recovery_point", "card_id"])
+    .executeTakeFirst();
+  if (!taken) throw inUse();
+  return {
+    state: "resume",
+    lease: startLease(db, ref, token, leaseMs),
+    recoveryPoint: taken.recovery_point as Exclude<RecoveryPoint, "finished">,
+    cardId: taken.card_id,
+  };
+}
+
+/** The key's row for this request: 409 when it is gone (a retry claims it afresh), 422 when another request owns it. */
+async function readKey(db: DbOrTx, ref: KeyRef, request: KeyRequest) {
   const existing = await db
     .selectFrom("idempotency_keys")
-    .select(["request_path", "request_hash", "recovery_point", "card_id", "outcome"])
+    .select(["request_path", "request_hash", "recovery_point", "outcome"])
     .where(keyRow(ref))
     .executeTakeFirst();
-  if (!existing) {
-    // Released between our insert and select; the caller's retry will claim it.
-    throw inUse();
-  }
+  if (!existing) throw inUse();
   if (existing.request_path !== request.path || existing.request_hash !== request.hash) {
     throw new CardrailError(
       "idempotency_key_reused",
       "This Idempotency-Key was already used with a different request; use a new key for a new request",
     );
   }
-  if (existing.recovery_point === "finished") return { state: "replay", outcome: existing.outcome };
+  return existing;
+}
 
-  // Take the lock only if nobody holds it, or its holder stopped renewing it (crashed).
-  const locked = await db
-    .updateTable("idempotency_keys")
-    .set({ locked_at: sql<Date>`now()` })
-    .where(keyRow(ref))
-    .where("recovery_point", "<>", "finished")
-    .where((eb) =>
-      eb.or([
-        eb("locked_at", "is", null),
-        eb("locked_at", "<", sql<Date>`now() - make_interval(secs => ${lockTimeoutMs / 1000})`),
-      ]),
-    )
-    .returning(["recovery_point", "card_id"])
-    .executeTakeFirst();
-  if (!locked) throw inUse();
-  return {
-    state: "resume",
-    recoveryPoint: locked.recovery_point as Exclude<RecoveryPoint, "finished">,
-    cardId: locked.card_id,
-  };
+/**
+ * What a request that lost its key answers: the finished outcome when the request that took the
+ * key over has finished (the client sees the one outcome of the key, marked as a replay), else 409
+ * as for any request that finds its key in use: a retry then gets the outcome.
+ */
+export async function answerForLostKey(
+  db: Db,
+  ref: KeyRef,
+  request: KeyRequest,
+): Promise<{ outcome: unknown }> {
+  const existing = await readKey(db, ref, request);
+  if (existing.recovery_point === "finished") return { outcome: existing.outcome };
+  throw inUse();
 }
 
 const inUse = () =>
@@ -93,40 +148,167 @@ const inUse = () =>
     1,
   );
 
+/**
+ * Proves, inside the caller's transaction, that the lease still holds the key, and renews it.
+ * The row lock it takes keeps any takeover waiting until the transaction ends, so the effects the
+ * transaction commits and the key's ownership go together. Throws KeyLostError otherwise.
+ */
+export async function holdKey(tx: Tx, lease: KeyLease): Promise<void> {
+  const held = await fenced(tx, lease)
+    .set({ lease_expires_at: leaseEnd(lease.leaseMs) })
+    .where("recovery_point", "<>", "finished")
+    .returning("key")
+    .executeTakeFirst();
+  if (!held) throw new KeyLostError(lease.ref);
+}
+
+/** Records that the card was written and debited; in the debit's transaction, which it fences. */
 export async function advanceKey(
-  db: DbOrTx,
-  ref: KeyRef,
+  tx: Tx,
+  lease: KeyLease,
   recoveryPoint: "card_created",
   cardId: string,
 ) {
-  await db
-    .updateTable("idempotency_keys")
-    .set({ recovery_point: recoveryPoint, card_id: cardId })
-    .where(keyRow(ref))
-    .execute();
+  const advanced = await fenced(tx, lease)
+    .set({
+      recovery_point: recoveryPoint,
+      card_id: cardId,
+      lease_expires_at: leaseEnd(lease.leaseMs),
+    })
+    .where("recovery_point", "=", "started")
+    .returning("key")
+    .executeTakeFirst();
+  if (!advanced) throw new KeyLostError(lease.ref);
 }
 
-export async function finishKey(db: DbOrTx, ref: KeyRef, outcome: unknown) {
-  await db
-    .updateTable("idempotency_keys")
-    .set({ recovery_point: "finished", outcome: JSON.stringify(outcome), locked_at: null })
-    .where(keyRow(ref))
-    .execute();
+export async function finishKey(db: DbOrTx, lease: KeyLease, outcome: unknown) {
+  lease.stop();
+  const finished = await fenced(db, lease)
+    .set({
+      recovery_point: "finished",
+      outcome: JSON.stringify(outcome),
+      lock_token: null,
+      lease_expires_at: null,
+    })
+    .where("recovery_point", "<>", "finished")
+    .returning("key")
+    .executeTakeFirst();
+  if (!finished) throw new KeyLostError(lease.ref);
 }
 
-/** Unlocks without finishing: the next request with the key resumes from the recorded point. */
-export async function unlockKey(db: DbOrTx, ref: KeyRef) {
-  await db.updateTable("idempotency_keys").set({ locked_at: null }).where(keyRow(ref)).execute();
+/** Lets the key go without finishing: the next request with it resumes from the recorded point. */
+export async function unlockKey(db: DbOrTx, lease: KeyLease) {
+  lease.stop();
+  const unlocked = await fenced(db, lease)
+    .set({ lock_token: null, lease_expires_at: null })
+    .where("recovery_point", "<>", "finished")
+    .returning("key")
+    .executeTakeFirst();
+  if (!unlocked) throw new KeyLostError(lease.ref);
 }
 
 /** Forgets a key whose request did nothing (refused before any effect), so a retry runs afresh. */
-export async function releaseKey(db: DbOrTx, ref: KeyRef) {
-  await db
+export async function releaseKey(db: DbOrTx, lease: KeyLease) {
+  lease.stop();
+  const released = await db
     .deleteFrom("idempotency_keys")
-    .where(keyRow(ref))
+    .where(keyRow(lease.ref))
+    .where("lock_token", "=", lease.token)
     .where("recovery_point", "=", "started")
-    .execute();
+    .returning("key")
+    .executeTakeFirst();
+  if (!released) throw new KeyLostError(lease.ref);
 }
+
+/** Pushes the lease's end forward; false when the key is no longer held with this token. */
+export async function renewLease(db: DbOrTx, lease: KeyLease): Promise<boolean> {
+  const renewed = await fenced(db, lease)
+    .set({ lease_expires_at: leaseEnd(lease.leaseMs) })
+    .where("recovery_point", "<>", "finished")
+    .returning("key")
+    .executeTakeFirst();
+  return renewed !== undefined;
+}
+
+/**
+ * For the recovery sweep: takes over the unfinished key that debited this card, as a request
+ * would (only once its lease ran out). `none`: no request key is attached to the card (it was
+ * issued without one, or its key finished); `held`: a live request holds the key, leave the card.
+ */
+export async function takeKeyOfCard(
+  db: Db,
+  cardId: string,
+  leaseMs: number,
+): Promise<{ state: "none" } | { state: "held" } | { state: "taken"; lease: KeyLease }> {
+  const token = randomUUID();
+  const taken = await db
+    .updateTable("idempotency_keys")
+    .set({ lock_token: token, lease_expires_at: leaseEnd(leaseMs) })
+    .where("card_id", "=", cardId)
+    .where("recovery_point", "=", "card_created")
+    .where((eb) =>
+      eb.or([eb("lock_token", "is", null), eb("lease_expires_at", "<", sql<Date>`now()`)]),
+    )
+    .returning(["tenant_id", "mode", "key"])
+    .executeTakeFirst();
+  if (taken) {
+    const ref = { tenantId: taken.tenant_id, mode: taken.mode, key: taken.key };
+    return { state: "taken", lease: startLease(db, ref, token, leaseMs) };
+  }
+  const open = await db
+    .selectFrom("idempotency_keys")
+    .select("key")
+    .where("card_id", "=", cardId)
+    .where("recovery_point", "=", "card_created")
+    .executeTakeFirst();
+  return open ? { state: "held" } : { state: "none" };
+}
+
+/**
+ * Starts the heartbeat: renews every third of the lease, so two renewals can fail (a slow database)
+ * before the lease runs out. A renewal that finds the token gone marks the lease lost and stops;
+ * one that fails on the database keeps trying: the fence, not the heartbeat, is what refuses a
+ * stale holder's writes.
+ */
+function startLease(db: Db, ref: KeyRef, token: string, leaseMs: number): KeyLease {
+  let lost = false;
+  let renewing = false;
+  const timer = setInterval(
+    async () => {
+      if (renewing) return;
+      renewing = true;
+      try {
+        if (!(await renewLease(db, lease))) {
+          lost = true;
+          clearInterval(timer);
+        }
+      } catch {
+        // Unreachable database: retried at the next beat.
+      } finally {
+        renewing = false;
+      }
+    },
+    Math.max(1, Math.floor(leaseMs / 3)),
+  );
+  // A forgotten lease never keeps the process alive; it also stops itself once the key is let go.
+  timer.unref();
+  const lease: KeyLease = {
+    ref,
+    token,
+    leaseMs,
+    get lost() {
+      return lost;
+    },
+    stop: () => clearInterval(timer),
+  };
+  return lease;
+}
+
+const leaseEnd = (leaseMs: number) => sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`;
+
+/** An update of the key's row that matches only while this lease's token holds it. */
+const fenced = (db: DbOrTx, lease: KeyLease) =>
+  db.updateTable("idempotency_keys").where(keyRow(lease.ref)).where("lock_token", "=", lease.token);
 
 /** The key's row, as a where-clause usable by any query on idempotency_keys. */
 const keyRow = (ref: KeyRef) => (eb: ExpressionBuilder<Database, "idempotency_keys">) =>
