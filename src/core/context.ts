@@ -16,6 +16,8 @@ export interface TenantContext {
   issuer: CardIssuer | null;
   log: Log;
   now(): Date;
+  /** The request being served, when there is one: stored with an idempotent outcome. */
+  requestId?: string;
 }
 
 /** Settings core verbs need, taken from Config by the caller so the core never reads the environment. */

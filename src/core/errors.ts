@@ -32,6 +32,8 @@ export class CardrailError extends Error {
   override readonly name = "CardrailError";
   /** True when this is an idempotent replay of a stored outcome (the response says so in a header). */
   replayed = false;
+  /** Set on a replayed error: the requestId the first answer carried, which the replay repeats. */
+  originalRequestId?: string;
   constructor(
     readonly code: ErrorCode,
     message: string,

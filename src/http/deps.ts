@@ -35,5 +35,6 @@ export function tenantContext(deps: AppDeps, request: FastifyRequest): TenantCon
     issuer: deps.issuerFor(mode),
     log: request.log,
     now: () => new Date(),
+    requestId: request.id,
   };
 }

@@ -14,6 +14,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: C
       message: error.message,
       ...(error.details === undefined ? {} : { details: error.details }),
     },
-    requestId: request.id,
+    // A replay is the first answer, requestId included; its X-Request-Id header names this request.
+    requestId: error.originalRequestId ?? request.id,
   });
 }

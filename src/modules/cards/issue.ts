@@ -30,7 +30,10 @@ export interface IssueCardInput {
 /** A stored idempotent outcome: what the first request answered, replayed verbatim. */
 export type IssueOutcome =
   | { ok: CardView }
-  | { error: { code: "upstream_rejected"; message: string; details?: unknown } };
+  | {
+      error: { code: "upstream_rejected"; message: string; details?: unknown };
+      requestId?: string;
+    };
 
 export interface IssueResult {
   card: CardView;
@@ -134,7 +137,14 @@ async function issueOnce(
       2,
     );
   }
-  if (lease) await finishKey(ctx.db, lease, outcome);
+  // An error is stored with the requestId it is answered with, so its replay repeats that too.
+  if (lease) {
+    await finishKey(
+      ctx.db,
+      lease,
+      "error" in outcome ? { ...outcome, requestId: ctx.requestId } : outcome,
+    );
+  }
   return { ...replay(outcome, false), replayed: false };
 }
 
@@ -146,6 +156,7 @@ function replay(outcome: IssueOutcome, replayed: boolean): { card: CardView } {
       outcome.error.details,
     );
     error.replayed = replayed;
+    if (replayed) error.originalRequestId = outcome.requestId;
     throw error;
   }
   return { card: outcome.ok };
