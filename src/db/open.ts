@@ -1,8 +1,8 @@
 import type pg from "pg";
 import type { Config } from "../config.ts";
-import { type EmbeddedDatabase, findRunningEmbedded, startEmbedded } from "./embedded.ts";
+import { type EmbeddedDatabase, type EmbeddedOptions, openEmbedded } from "./embedded.ts";
 import { migrate } from "./migrate.ts";
-import { createDb, type Db } from "./pool.ts";
+import { createDb, type Db, dbOnPool } from "./pool.ts";
 
 export interface OpenDatabase {
   db: Db;
@@ -12,23 +12,24 @@ export interface OpenDatabase {
 }
 
 /**
- * DATABASE_URL → that server. Otherwise the embedded PGlite in CARDRAIL_DATA_DIR: opened here, or,
- * with `attach`, reached through the socket of the service that already has it open (the CLI).
+ * DATABASE_URL → that server. Otherwise the embedded PGlite in CARDRAIL_DATA_DIR, opened in this
+ * process, which then owns the folder (see embedded.ts; `options.lock` when the caller took it).
  * Migrations run either way; they are idempotent and serialised by an advisory lock.
  */
 export async function openDatabase(
   config: Pick<Config, "DATABASE_URL" | "DATABASE_POOL_SIZE" | "CARDRAIL_DATA_DIR">,
-  options: { attach?: boolean; inMemory?: boolean } = {},
+  options: { inMemory?: boolean } & EmbeddedOptions = {},
 ): Promise<OpenDatabase> {
   let embedded: EmbeddedDatabase | null = null;
-  let url = config.DATABASE_URL;
-  if (!url && options.attach)
-    url = (await findRunningEmbedded(config.CARDRAIL_DATA_DIR)) ?? undefined;
-  if (!url) {
-    embedded = await startEmbedded(options.inMemory ? null : config.CARDRAIL_DATA_DIR);
-    url = embedded.connectionString;
+  let db: Db;
+  let pool: pg.Pool;
+  if (config.DATABASE_URL) {
+    ({ db, pool } = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE));
+  } else {
+    embedded = await openEmbedded(options.inMemory ? null : config.CARDRAIL_DATA_DIR, options);
+    pool = embedded.pool;
+    db = dbOnPool(pool);
   }
-  const { db, pool } = createDb(url, config.DATABASE_POOL_SIZE);
   try {
     await migrate(pool);
   } catch (error) {
