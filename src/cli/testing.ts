@@ -7,6 +7,7 @@ import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
+import { launch } from "./launch.ts";
 
 /**
  * Runs the CLI as a real child process, the way an operator does. Asynchronous on purpose: when the
@@ -94,5 +95,38 @@ export async function startServiceForCli(prefix: string): Promise<ServiceForCli>
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A CliIo that collects what a command prints, for running the CLI in-process. */
+export function bufferIo(cwd: string, options: { stderrIsTTY?: boolean } = {}) {
+  const io = {
+    out: "",
+    err: "",
+    cwd,
+    stderrIsTTY: options.stderrIsTTY ?? false,
+    exitCode: 0,
+    stdout(text: string) {
+      io.out += text;
+    },
+    stderr(text: string) {
+      io.err += text;
+    },
+  };
+  return io;
+}
+
+/**
+ * The CLI's whole launch path (owner decision, operator channel or local open) run in this
+ * process with `env` instead of process.env: what `npm run cli` does, without a process start.
+ */
+export function inProcessCli(env: Record<string, string>, cwd: string) {
+  return async (
+    args: string[],
+    options: { stderrIsTTY?: boolean; cwd?: string } = {},
+  ): Promise<CliResult> => {
+    const io = bufferIo(options.cwd ?? cwd, options);
+    const code = await launch(args, io, { LOG_LEVEL: "silent", ...env });
+    return { code, stdout: io.out, stderr: io.err, json: () => JSON.parse(io.out) };
   };
 }

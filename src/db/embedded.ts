@@ -21,6 +21,13 @@ import { tightenFolder } from "./private-folder.ts";
 
 export interface EmbeddedDatabase {
   pool: pg.Pool;
+  /**
+   * Makes the data folder's files owner-only again. The umask covers what PGlite creates, except
+   * the files its WASM file system chmods itself (the initdb copy, pg_internal.init at 0644 and
+   * 0666): run at open, after migrations and at close. In between, the 0700 folder keeps them out
+   * of reach.
+   */
+  tighten(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,9 +64,10 @@ export async function openEmbedded(
       );
     }
     try {
-      await tightenFolder(lock.dataDir);
+      await tightenFolder(lock.dataDir); // an older install's, or a copy restored under umask 022
       pglite = new PGlite(join(lock.dataDir, "pgdata"));
       await pglite.waitReady;
+      await tightenFolder(lock.dataDir);
     } catch (error) {
       if (ownsLock) await lock.release();
       throw error;
@@ -71,12 +79,17 @@ export async function openEmbedded(
   const pool = new pg.Pool({ ...(createPgConfig(pglite) as pg.PoolConfig), max: 1 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  const tighten = async () => {
+    if (lock) await tightenFolder(lock.dataDir);
+  };
   return {
     pool,
+    tighten,
     async close() {
       // Kysely's destroy() usually ended the pool already.
       if (!pool.ended) await pool.end();
       await pglite.close();
+      await tighten();
       if (ownsLock) await lock?.release();
     },
   };

@@ -32,6 +32,7 @@ export async function openDatabase(
   }
   try {
     await migrate(pool);
+    await embedded?.tighten();
   } catch (error) {
     await db.destroy();
     await embedded?.close();
