@@ -11,8 +11,8 @@ import { launch } from "./launch.ts";
 
 /**
  * Runs the CLI as a real child process, the way an operator does. Asynchronous on purpose: when the
- * test process hosts the service, its event loop must keep serving the database socket the CLI
- * attaches to. The cwd is a scratch folder so a developer's .env cannot leak into the test.
+ * test process hosts the service, its event loop must keep serving the operator channel the CLI
+ * sends its command to. The cwd is a scratch folder so a developer's .env cannot leak into the test.
  */
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -67,7 +67,7 @@ export interface ServiceForCli {
 /**
  * A running service for CLI tests, the case an operator hits while `npm start` runs: with
  * DATABASE_URL both use a fresh PostgreSQL database; without it the service owns an embedded PGlite
- * in a temp data folder and the CLI attaches through its socket.
+ * in a temp data folder and the CLI's commands run in it through its operator channel.
  */
 export async function startServiceForCli(prefix: string): Promise<ServiceForCli> {
   const database = await freshDatabaseUrl();
