@@ -40,17 +40,41 @@ export const session = (io: CliIo, host: CliHost): CliSession => ({
 });
 
 /**
- * The CLI's own process: opens the database for one command and always closes it. With the
- * embedded database, `lock` is the data folder's lock this process already took (launch.ts).
+ * Thrown by a local host when the service owns the embedded data folder: the whole command must
+ * run there instead (launch.ts forwards it). Commands touch the database before printing
+ * anything, so nothing was output yet.
  */
-export function localHost(env: NodeJS.ProcessEnv, lock?: FolderLock): CliHost {
+export class RunInOwner<Owner = unknown> extends Error {
+  override readonly name = "RunInOwner";
+  constructor(readonly owner: Owner) {
+    super("the command runs in the service that owns the data folder");
+  }
+}
+
+/**
+ * The CLI's own process: opens the database for one command and always closes it. With the
+ * embedded database, `takeFolder` takes the data folder's lock (held until the command ends), or
+ * throws RunInOwner when a running service owns it. Asked only when a command needs the database,
+ * so `--help` and usage errors never create or lock a data folder.
+ */
+export function localHost(
+  env: NodeJS.ProcessEnv,
+  takeFolder?: (dataDir: string) => Promise<FolderLock>,
+): CliHost {
   const config = () => loadConfig(env);
   return {
     config,
     reachedBy: "this command",
     async withDatabase(body) {
       const settings = config();
-      const database = await openDatabase(settings, { lock });
+      const lock =
+        settings.DATABASE_URL || !takeFolder
+          ? undefined
+          : await takeFolder(settings.CARDRAIL_DATA_DIR);
+      const database = await openDatabase(settings, { lock }).catch(async (error: unknown) => {
+        await lock?.release();
+        throw error;
+      });
       try {
         return await body({
           config: settings,
@@ -59,6 +83,7 @@ export function localHost(env: NodeJS.ProcessEnv, lock?: FolderLock): CliHost {
         });
       } finally {
         await database.close();
+        await lock?.release();
       }
     },
   };

@@ -6,7 +6,7 @@ import { type Config, ConfigError } from "../config.ts";
 import { createDb, type Db } from "../db/pool.ts";
 import { createUqpayClient, isUqpayError } from "../issuer/uqpay/client.ts";
 import { findRunningSimulator } from "../runtime-info.ts";
-import type { CliSession } from "./context.ts";
+import { type CliSession, RunInOwner } from "./context.ts";
 import { emit, type JsonOption, withJson } from "./io.ts";
 
 /**
@@ -42,6 +42,7 @@ async function checkDatabase(cli: CliSession, config: Config): Promise<Check[]> 
         checkMigrations(db, files, `${where} (reached by ${cli.reachedBy})`),
       );
     } catch (error) {
+      if (error instanceof RunInOwner) throw error; // the running service answers instead
       return [
         {
           name: "database",

@@ -1,7 +1,7 @@
 import { CommanderError } from "commander";
 import { ConfigError } from "../config.ts";
 import { isDatabaseError } from "../db/constraint.ts";
-import { type CliHost, session } from "./context.ts";
+import { type CliHost, RunInOwner, session } from "./context.ts";
 import { type CliIo, describeExpected } from "./io.ts";
 import { buildProgram } from "./program.ts";
 
@@ -30,6 +30,7 @@ export async function run(args: string[], io: CliIo, host: CliHost): Promise<num
     await program.parseAsync(args, { from: "user" });
     return io.exitCode;
   } catch (error) {
+    if (error instanceof RunInOwner) throw error; // not a failure: launch.ts sends it to the owner
     if (error instanceof CommanderError) {
       // Commander already printed the help or the usage message.
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
