@@ -3,6 +3,9 @@ import { join, resolve } from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
 import { buildApp } from "./app.ts";
+import { type OperatorChannel, serveOperatorChannel } from "./cli/channel/server.ts";
+import { serviceHost } from "./cli/context.ts";
+import { run } from "./cli/run.ts";
 import { type Config, webhookUrlPolicy } from "./config.ts";
 import { type OpenDatabase, openDatabase } from "./db/open.ts";
 import type { Mode } from "./db/schema.ts";
@@ -173,6 +176,17 @@ export async function createRuntime(
     }),
   ];
 
+  // The CLI reaches an embedded database only through its owner: this service.
+  let operator: OperatorChannel | null = null;
+  if (database.embedded && !options.inMemoryDatabase) {
+    const host = serviceHost({ config, db: database.db, hashKey });
+    operator = await serveOperatorChannel({
+      dataDir: config.CARDRAIL_DATA_DIR,
+      run: (args, io) => run(args, io, host),
+      log: logger.child({ component: "operator-channel" }),
+    });
+  }
+
   return {
     app,
     database,
@@ -202,6 +216,7 @@ export async function createRuntime(
       for (const task of tasks) task.start();
     },
     async close() {
+      await operator?.close();
       await webhooks.stop();
       await Promise.all(tasks.map((task) => task.stop()));
       await unpublish?.();

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { listRevealAudit } from "../modules/security/audit.ts";
-import { withDatabase } from "./context.ts";
+import type { CliSession } from "./context.ts";
 import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
 import { requireNonEmpty } from "./options.ts";
 
@@ -30,7 +30,7 @@ function parseLimit(value: string): number {
 }
 
 /** The reveal audit trail (PCI DSS 10.2): who revealed which card, when, from where. */
-export function auditCommands(program: Command): void {
+export function auditCommands(program: Command, cli: CliSession): void {
   const audit = program.command("audit").description("read the audit trails");
 
   withJson(
@@ -44,7 +44,7 @@ export function auditCommands(program: Command): void {
       .option("--since <iso>", "only reveals at or after this time (ISO 8601)")
       .option("--limit <n>", "at most this many rows", "1000"),
   ).action((options: RevealsOptions) =>
-    withDatabase(async ({ db }) => {
+    cli.withDatabase(async ({ db }) => {
       const rows = await listRevealAudit(db, {
         tenantId:
           options.tenant === undefined ? undefined : requireNonEmpty(options.tenant, "--tenant"),
@@ -52,7 +52,7 @@ export function auditCommands(program: Command): void {
         since: options.since === undefined ? undefined : parseSince(options.since),
         limit: parseLimit(options.limit),
       });
-      emit(options, { reveals: rows }, () =>
+      emit(cli.io, options, { reveals: rows }, () =>
         rows.length === 0
           ? "No reveals match."
           : table(

@@ -19,7 +19,7 @@ import { sniffKycFile } from "../modules/documents/sniff.ts";
 import { localFolderStore } from "../modules/documents/store.ts";
 import type { DocumentVault, KycFiles } from "../modules/documents/vault.ts";
 import { findRunningSimulator } from "../runtime-info.ts";
-import { withDatabase } from "./context.ts";
+import type { CliSession } from "./context.ts";
 import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
 import { requireTenant } from "./keys.ts";
 import { PROBLEMS_FOUND_EXIT } from "./reconcile.ts";
@@ -39,7 +39,7 @@ interface RowResult {
  * Each row carries an Idempotency-Key derived from its content, so running the same file again
  * creates nothing twice and reports the cardholders it made the first time.
  */
-export function cardholdersCommands(program: Command): void {
+export function cardholdersCommands(program: Command, cli: CliSession): void {
   const cardholders = program.command("cardholders").description("bulk operations on cardholders");
   withJson(
     cardholders
@@ -51,10 +51,11 @@ export function cardholdersCommands(program: Command): void {
       .requiredOption("--csv <file>", "the CSV file")
       .option("--live", "create them in live mode (default: test mode)"),
   ).action((options: { tenant: string; csv: string; live?: boolean } & JsonOption) =>
-    withDatabase(async ({ config, db }) => {
+    cli.withDatabase(async ({ config, db }) => {
       const tenantId = await requireTenant(db, options.tenant);
       const mode: Mode = options.live ? "live" : "test";
-      const csvPath = resolve(options.csv);
+      // The operator's cwd, which is not this process's when the service runs the command for a CLI.
+      const csvPath = resolve(cli.io.cwd, options.csv);
       const text = await readFile(csvPath, "utf8").catch(() => {
         throw new CliError(`--csv: cannot read ${csvPath}`);
       });
@@ -82,10 +83,10 @@ export function cardholdersCommands(program: Command): void {
         ),
       };
       const ctx = { db, tenantId, mode, issuer, log, now: () => new Date() };
-      const progress = !options.json && process.stderr.isTTY;
+      const progress = !options.json && cli.io.stderrIsTTY;
       const results: RowResult[] = [];
       for (const [index, row] of rows.entries()) {
-        if (progress) process.stderr.write(`\r  importing ${index + 1}/${rows.length}`);
+        if (progress) cli.io.stderr(`\r  importing ${index + 1}/${rows.length}`);
         const result: RowResult = { row: index + 2, email: row.email ?? "" }; // +2: header line, 1-based
         try {
           const input = await readRow(row, dirname(csvPath), config.UPLOAD_MAX_FILE_BYTES);
@@ -108,9 +109,10 @@ export function cardholdersCommands(program: Command): void {
         }
         results.push(result);
       }
-      if (progress) process.stderr.write("\n");
+      if (progress) cli.io.stderr("\n");
       const failed = results.filter((r) => r.error).length;
       emit(
+        cli.io,
         options,
         { tenantId, mode, created: results.length - failed, failed, rows: results },
         () =>
@@ -128,7 +130,7 @@ export function cardholdersCommands(program: Command): void {
             ),
           ].join("\n"),
       );
-      if (failed > 0) process.exitCode = PROBLEMS_FOUND_EXIT;
+      if (failed > 0) cli.io.exitCode = PROBLEMS_FOUND_EXIT;
     }),
   );
 }

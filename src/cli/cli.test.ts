@@ -6,8 +6,8 @@ vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * The CLI against a running service: with DATABASE_URL, both on a fresh PostgreSQL database;
- * without, the service owns an embedded PGlite in a temp data folder and the CLI attaches to it
- * through the service's socket (the case an operator hits while `npm start` runs).
+ * without, the service owns an embedded PGlite in a temp data folder and the CLI's commands run
+ * in the service through its operator channel (the case an operator hits while `npm start` runs).
  */
 
 let service: ServiceForCli;

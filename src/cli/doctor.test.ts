@@ -69,9 +69,12 @@ describe("doctor", () => {
   });
 
   it("fails with a hint when the live upstream cannot be reached", async () => {
+    // A command sent to a running service runs with the service's configuration; this one runs
+    // with its own (a data folder no service owns, or PostgreSQL).
     const run = cliRunner(
       {
         ...env,
+        CARDRAIL_DATA_DIR: join(dataDir, "no-service"),
         UQPAY_CLIENT_ID: "client",
         UQPAY_API_KEY: "key",
         // Nothing listens on port 1.

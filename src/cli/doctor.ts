@@ -2,12 +2,11 @@ import { readdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { sql } from "kysely";
-import { type Config, ConfigError, loadConfig, loadDotEnv } from "../config.ts";
-import { findRunningEmbedded } from "../db/embedded.ts";
-import { openDatabase } from "../db/open.ts";
-import { createDb } from "../db/pool.ts";
+import { type Config, ConfigError } from "../config.ts";
+import { createDb, type Db } from "../db/pool.ts";
 import { createUqpayClient, isUqpayError } from "../issuer/uqpay/client.ts";
 import { findRunningSimulator } from "../runtime-info.ts";
+import { type CliSession, RunInOwner } from "./context.ts";
 import { emit, type JsonOption, withJson } from "./io.ts";
 
 /**
@@ -15,6 +14,7 @@ import { emit, type JsonOption, withJson } from "./io.ts";
  * test-mode upstream and the live one, each with a hint when it fails. Exit 1 if any check fails.
  * Read-only except in one case: with no DATABASE_URL and no running service, the embedded database
  * is opened the way every CLI command opens it (which applies pending migrations, as `npm start` would).
+ * With a running service, the service runs it (operator channel) and checks its own database.
  */
 
 type Status = "ok" | "fail" | "skip";
@@ -31,24 +31,18 @@ const UPSTREAM_TIMEOUT_MS = 5000;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-async function checkDatabase(config: Config): Promise<Check[]> {
+async function checkDatabase(cli: CliSession, config: Config): Promise<Check[]> {
   const files = (await readdir(MIGRATIONS)).filter((f) => f.endsWith(".sql")).sort();
-  let url = config.DATABASE_URL;
-  const where = url
-    ? "PostgreSQL (DATABASE_URL)"
-    : `embedded PGlite in ${resolve(config.CARDRAIL_DATA_DIR)}`;
-  if (!url) url = (await findRunningEmbedded(config.CARDRAIL_DATA_DIR)) ?? undefined;
-
-  if (!url) {
-    // Nobody serves the embedded database: open it as any CLI command would.
+  if (!config.DATABASE_URL) {
+    // The embedded database: through the service that owns the folder, or opened by this command
+    // when none runs (which applies pending migrations, as `npm start` would).
+    const where = `embedded PGlite in ${resolve(config.CARDRAIL_DATA_DIR)}`;
     try {
-      const database = await openDatabase(config);
-      await database.close();
-      return [
-        { name: "database", status: "ok", detail: `${where} (no service running; opened it)` },
-        { name: "migrations", status: "ok", detail: `${files.length} applied` },
-      ];
+      return await cli.withDatabase(({ db }) =>
+        checkMigrations(db, files, `${where} (reached by ${cli.reachedBy})`),
+      );
     } catch (error) {
+      if (error instanceof RunInOwner) throw error; // the running service answers instead
       return [
         {
           name: "database",
@@ -60,7 +54,9 @@ async function checkDatabase(config: Config): Promise<Check[]> {
     }
   }
 
-  const { db } = createDb(url, 1);
+  // PostgreSQL: read-only, so a pending migration is reported rather than applied.
+  const where = "PostgreSQL (DATABASE_URL)";
+  const { db } = createDb(config.DATABASE_URL, 1);
   try {
     await sql`SELECT 1`.execute(db);
   } catch (error) {
@@ -71,35 +67,37 @@ async function checkDatabase(config: Config): Promise<Check[]> {
         name: "database",
         status: "fail",
         detail: `${where}: ${code ?? message(error)}`,
-        hint: config.DATABASE_URL
-          ? "check DATABASE_URL (host, port, credentials, database name) and that PostgreSQL is running"
-          : "the service owning CARDRAIL_DATA_DIR stopped answering; restart it",
+        hint: "check DATABASE_URL (host, port, credentials, database name) and that PostgreSQL is running",
       },
     ];
   }
   try {
-    const applied = new Set(
-      (
-        await sql<{ version: string }>`SELECT version FROM schema_migrations`
-          .execute(db)
-          .catch(() => ({ rows: [] as { version: string }[] }))
-      ).rows.map((r) => r.version),
-    );
-    const pending = files.filter((f) => !applied.has(f));
-    return [
-      { name: "database", status: "ok", detail: `${where} answers` },
-      pending.length === 0
-        ? { name: "migrations", status: "ok", detail: `${files.length} applied` }
-        : {
-            name: "migrations",
-            status: "fail",
-            detail: `${pending.length} pending: ${pending.join(", ")}`,
-            hint: "start the service (npm start) or run any CLI command: migrations apply at open",
-          },
-    ];
+    return await checkMigrations(db, files, where);
   } finally {
     await db.destroy();
   }
+}
+
+async function checkMigrations(db: Db, files: string[], where: string): Promise<Check[]> {
+  const applied = new Set(
+    (
+      await sql<{ version: string }>`SELECT version FROM schema_migrations`
+        .execute(db)
+        .catch(() => ({ rows: [] as { version: string }[] }))
+    ).rows.map((r) => r.version),
+  );
+  const pending = files.filter((f) => !applied.has(f));
+  return [
+    { name: "database", status: "ok", detail: `${where} answers` },
+    pending.length === 0
+      ? { name: "migrations", status: "ok", detail: `${files.length} applied` }
+      : {
+          name: "migrations",
+          status: "fail",
+          detail: `${pending.length} pending: ${pending.join(", ")}`,
+          hint: "start the service (npm start) or run any CLI command: migrations apply at open",
+        },
+  ];
 }
 
 /** Reachability and a token from a UQPay-compatible upstream (the simulator speaks the same API). */
@@ -149,12 +147,11 @@ async function checkUpstream(
   }
 }
 
-export async function runDoctor(): Promise<Check[]> {
+export async function runDoctor(cli: CliSession): Promise<Check[]> {
   const checks: Check[] = [];
   let config: Config;
   try {
-    loadDotEnv();
-    config = loadConfig();
+    config = cli.config();
     checks.push({ name: "configuration", status: "ok", detail: "environment and .env are valid" });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -169,7 +166,7 @@ export async function runDoctor(): Promise<Check[]> {
     return checks;
   }
 
-  checks.push(...(await checkDatabase(config)));
+  checks.push(...(await checkDatabase(cli, config)));
 
   const simulatorUrl =
     config.SIMULATOR_URL ?? (await findRunningSimulator(config.CARDRAIL_DATA_DIR));
@@ -213,7 +210,7 @@ export async function runDoctor(): Promise<Check[]> {
 
 const MARK: Record<Status, string> = { ok: "✓", fail: "✗", skip: "–" };
 
-export function doctorCommand(program: Command): void {
+export function doctorCommand(program: Command, cli: CliSession): void {
   withJson(
     program
       .command("doctor")
@@ -221,9 +218,9 @@ export function doctorCommand(program: Command): void {
         "check configuration, database and migrations, the test-mode and live upstreams (reachability and token); exit 1 if anything fails",
       ),
   ).action(async (options: JsonOption) => {
-    const checks = await runDoctor();
+    const checks = await runDoctor(cli);
     const ok = checks.every((c) => c.status !== "fail");
-    emit(options, { ok, checks }, () => {
+    emit(cli.io, options, { ok, checks }, () => {
       const width = Math.max(...checks.map((c) => c.name.length));
       const lines = checks.flatMap((c) => [
         `${MARK[c.status]} ${c.name.padEnd(width)}  ${c.detail}`,
@@ -233,6 +230,6 @@ export function doctorCommand(program: Command): void {
       lines.push("", ok ? "All checks passed." : `${failed} check(s) failed.`);
       return lines.join("\n");
     });
-    if (!ok) process.exitCode = 1;
+    if (!ok) cli.io.exitCode = 1;
   });
 }

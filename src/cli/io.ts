@@ -18,6 +18,33 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * Where a command's output goes and where it runs from. The CLI process uses its own stdout,
+ * stderr and cwd (processIo); when the service runs a command for a CLI on its operator channel,
+ * these stream back to that CLI and the cwd is the CLI's, so relative paths mean what the
+ * operator meant.
+ */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** The caller's working directory: relative paths (e.g. --csv) resolve against it. */
+  readonly cwd: string;
+  /** Progress lines are drawn only when a human watches stderr. */
+  readonly stderrIsTTY: boolean;
+  /** A result reported through the exit code (reconcile: 3 when it finds problems). */
+  exitCode: number;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    stderrIsTTY: process.stderr.isTTY === true,
+    exitCode: 0,
+  };
+}
+
 export interface JsonOption {
   json?: boolean;
 }
@@ -36,8 +63,8 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, replacer, 2);
 }
 
-export function emit(options: JsonOption, value: unknown, human: () => string): void {
-  process.stdout.write(`${options.json ? toJson(value) : human()}\n`);
+export function emit(io: CliIo, options: JsonOption, value: unknown, human: () => string): void {
+  io.stdout(`${options.json ? toJson(value) : human()}\n`);
 }
 
 /** Left-aligned columns, two spaces apart; `-` for empty cells. */

@@ -7,7 +7,7 @@ import {
   rotateApiKey,
 } from "../modules/tenants/api-keys.ts";
 import { getTenant } from "../modules/tenants/tenants.ts";
-import { withDatabase } from "./context.ts";
+import type { CliSession } from "./context.ts";
 import { CliError, emit, isoOrNull, type JsonOption, lines, table, withJson } from "./io.ts";
 import { type ModeOption, modeOf, parseApiKeyId, requireNonEmpty } from "./options.ts";
 
@@ -38,7 +38,7 @@ function keyStatus(k: { revokedAt: Date | null; expiresAt: Date | null }, now: D
   return "active";
 }
 
-export function keysCommands(program: Command): void {
+export function keysCommands(program: Command, cli: CliSession): void {
   const keys = program.command("keys").description("issue, revoke and list a tenant's API keys");
 
   withJson(
@@ -48,7 +48,7 @@ export function keysCommands(program: Command): void {
       .requiredOption("--tenant <id>", "the tenant id (ten_…)")
       .option("--live", "issue a live-mode key"),
   ).action((options: { tenant: string } & ModeOption & JsonOption) =>
-    withDatabase(async ({ db, hashKey }) => {
+    cli.withDatabase(async ({ db, hashKey }) => {
       const tenantId = await requireTenant(db, options.tenant);
       const { apiKey, accessKey, mode } = await createApiKey(
         db,
@@ -57,7 +57,7 @@ export function keysCommands(program: Command): void {
         modeOf(options),
       );
       // Shown once: only its hash is stored.
-      emit(options, { tenantId, apiKey, accessKey, mode }, () =>
+      emit(cli.io, options, { tenantId, apiKey, accessKey, mode }, () =>
         [
           `New ${mode}-mode key for ${tenantId}. The access key is shown only now; store it safely.`,
           lines([
@@ -77,12 +77,12 @@ export function keysCommands(program: Command): void {
       .description("revoke an API key; requests with it get 401 from then on")
       .requiredOption("--key <apiKey>", "the public API key id (dk_test_… / dk_live_…)"),
   ).action((options: { key: string } & JsonOption) =>
-    withDatabase(async ({ db }) => {
+    cli.withDatabase(async ({ db }) => {
       const apiKey = parseApiKeyId(options.key);
       if (!(await revokeApiKey(db, apiKey))) {
         throw new CliError(`--key: API key ${apiKey} is unknown or already revoked`);
       }
-      emit(options, { apiKey, revoked: true }, () => `Revoked ${apiKey}.`);
+      emit(cli.io, options, { apiKey, revoked: true }, () => `Revoked ${apiKey}.`);
     }),
   );
 
@@ -99,7 +99,7 @@ export function keysCommands(program: Command): void {
         "24h",
       ),
   ).action((options: { key: string; overlap: string } & JsonOption) =>
-    withDatabase(async ({ db, hashKey }) => {
+    cli.withDatabase(async ({ db, hashKey }) => {
       const apiKey = parseApiKeyId(options.key);
       const overlapMs = parseDuration(options.overlap);
       const rotated = await rotateApiKey(db, hashKey, apiKey, overlapMs);
@@ -114,7 +114,7 @@ export function keysCommands(program: Command): void {
         previousApiKey: rotated.previousApiKey,
         previousKeyExpiresAt: rotated.oldKeyExpiresAt.toISOString(),
       };
-      emit(options, view, () =>
+      emit(cli.io, options, view, () =>
         [
           `Rotated ${apiKey}. The new access key is shown only now; store it safely.`,
           `The old key keeps working until ${view.previousKeyExpiresAt}.`,
@@ -137,7 +137,7 @@ export function keysCommands(program: Command): void {
       .description("list a tenant's API keys (never their secrets)")
       .requiredOption("--tenant <id>", "the tenant id (ten_…)"),
   ).action((options: { tenant: string } & JsonOption) =>
-    withDatabase(async ({ db }) => {
+    cli.withDatabase(async ({ db }) => {
       const tenantId = await requireTenant(db, options.tenant);
       const rows = await listApiKeys(db, tenantId);
       const now = new Date();
@@ -151,7 +151,7 @@ export function keysCommands(program: Command): void {
         replacedBy: k.replacedBy,
         lastUsedAt: isoOrNull(k.lastUsedAt),
       }));
-      emit(options, { tenantId, keys: view }, () =>
+      emit(cli.io, options, { tenantId, keys: view }, () =>
         view.length === 0
           ? `Tenant ${tenantId} has no API keys.`
           : table(

@@ -5,7 +5,7 @@ import {
   listProducts,
   setProductEnabled,
 } from "../modules/products/catalogue.ts";
-import { withDatabase } from "./context.ts";
+import type { CliSession } from "./context.ts";
 import { emit, isoOrNull, type JsonOption, lines, table, withJson } from "./io.ts";
 import { type ModeOption, modeOf, parseList, requireNonEmpty } from "./options.ts";
 
@@ -31,7 +31,7 @@ const describe = (p: ReturnType<typeof view>) =>
     ["enabled", String(p.enabled)],
   ]);
 
-export function productsCommands(program: Command): void {
+export function productsCommands(program: Command, cli: CliSession): void {
   const products = program
     .command("products")
     .description("manage the card product catalogue (our product id → issuer product, currencies)");
@@ -42,10 +42,10 @@ export function productsCommands(program: Command): void {
       .description("list card products (test mode unless --live)")
       .option("--live", "list live-mode products"),
   ).action((options: ModeOption & JsonOption) =>
-    withDatabase(async ({ db }) => {
+    cli.withDatabase(async ({ db }) => {
       const mode = modeOf(options);
       const rows = (await listProducts(db, mode)).map(view);
-      emit(options, { mode, products: rows }, () =>
+      emit(cli.io, options, { mode, products: rows }, () =>
         rows.length === 0
           ? `No ${mode}-mode card products.`
           : table(
@@ -81,7 +81,7 @@ export function productsCommands(program: Command): void {
       } & ModeOption &
         JsonOption,
     ) =>
-      withDatabase(async ({ db }) => {
+      cli.withDatabase(async ({ db }) => {
         const product = view(
           await addProduct(db, {
             mode: modeOf(options),
@@ -91,7 +91,7 @@ export function productsCommands(program: Command): void {
             currencies: parseList(options.currencies),
           }),
         );
-        emit(options, product, () => `Card product added:\n${describe(product)}`);
+        emit(cli.io, options, product, () => `Card product added:\n${describe(product)}`);
       }),
   );
 
@@ -110,11 +110,11 @@ export function productsCommands(program: Command): void {
         .requiredOption("--id <id>", "our product id")
         .option("--live", "a live-mode product"),
     ).action((options: { id: string } & ModeOption & JsonOption) =>
-      withDatabase(async ({ db }) => {
+      cli.withDatabase(async ({ db }) => {
         const id = requireNonEmpty(options.id, "--id");
         const { product, changed } = await setProductEnabled(db, modeOf(options), id, enabled);
         const shown = view(product);
-        emit(options, { ...shown, changed }, () =>
+        emit(cli.io, options, { ...shown, changed }, () =>
           changed
             ? `Card product ${id} (${shown.mode}) ${enabled ? "enabled" : "disabled"}.`
             : `Card product ${id} (${shown.mode}) was already ${enabled ? "enabled" : "disabled"}; nothing changed.`,

@@ -4,13 +4,13 @@ import { createLogger } from "../logger.ts";
 import { reconcile } from "../modules/reconcile/reconcile.ts";
 import { witnessFilePath } from "../modules/reconcile/witness-file.ts";
 import { findRunningSimulator } from "../runtime-info.ts";
-import { withDatabase } from "./context.ts";
+import type { CliSession } from "./context.ts";
 import { emit, type JsonOption, table, withJson } from "./io.ts";
 
 /** Exit code when reconciliation ran and found problems (distinct from 1, "the command failed"). */
 export const PROBLEMS_FOUND_EXIT = 3;
 
-export function reconcileCommand(program: Command): void {
+export function reconcileCommand(program: Command, cli: CliSession): void {
   withJson(
     program
       .command("reconcile")
@@ -23,12 +23,12 @@ export function reconcileCommand(program: Command): void {
         "600",
       ),
   ).action((options: { stuckAfter: string } & JsonOption) =>
-    withDatabase(async ({ config, db }) => {
+    cli.withDatabase(async ({ config, db }) => {
       // Test-mode cards live in the simulator of the running service (or an external one).
       const simulatorUrl =
         config.SIMULATOR_URL ?? (await findRunningSimulator(config.CARDRAIL_DATA_DIR));
       const log = createLogger("silent");
-      const progress = !options.json && process.stderr.isTTY;
+      const progress = !options.json && cli.io.stderrIsTTY;
       const report = await reconcile({
         db,
         issuerFor: createIssuers(config, log, simulatorUrl),
@@ -39,14 +39,14 @@ export function reconcileCommand(program: Command): void {
           ? (done, total) => {
               const width = 30;
               const filled = total === 0 ? width : Math.round((done / total) * width);
-              process.stderr.write(
+              cli.io.stderr(
                 `\r  cards [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`,
               );
-              if (done === total) process.stderr.write("\n");
+              if (done === total) cli.io.stderr("\n");
             }
           : undefined,
       });
-      emit(options, report, () => {
+      emit(cli.io, options, report, () => {
         const out = [
           report.ok ? "Reconciliation clean." : "Reconciliation found problems.",
           `  ledger invariants violated: ${report.ledger.length}`,
@@ -83,7 +83,7 @@ export function reconcileCommand(program: Command): void {
         }
         return out.join("\n");
       });
-      if (!report.ok) process.exitCode = PROBLEMS_FOUND_EXIT;
+      if (!report.ok) cli.io.exitCode = PROBLEMS_FOUND_EXIT;
     }),
   );
 }

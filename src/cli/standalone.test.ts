@@ -63,9 +63,9 @@ it("creates, funds and shows a tenant across separate CLI processes without a ru
   });
 
   if (!databaseUrl) {
-    // The embedded database lives in the data folder and the CLI let go of it (no stale lock).
+    // The embedded database lives in the data folder and the CLI let go of it (nothing left that looks like a running owner).
     expect(existsSync(join(dataDir, "data", "pgdata"))).toBe(true);
-    expect(existsSync(join(dataDir, "data", "cardrail.lock"))).toBe(false);
+    expect(existsSync(join(dataDir, "data", "operator.sock"))).toBe(false);
   }
 });
 

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { createTenant, listTenants } from "../modules/tenants/tenants.ts";
-import { withDatabase } from "./context.ts";
+import type { CliSession } from "./context.ts";
 import { emit, isoOrNull, type JsonOption, lines, table, withJson } from "./io.ts";
 import { type ModeOption, modeOf } from "./options.ts";
 
-export function tenantsCommands(program: Command): void {
+export function tenantsCommands(program: Command, cli: CliSession): void {
   const tenants = program.command("tenants").description("create and list tenants");
 
   withJson(
@@ -14,11 +14,11 @@ export function tenantsCommands(program: Command): void {
       .requiredOption("--name <name>", "the tenant's display name (1-200 characters)")
       .option("--live", "issue a live-mode key instead of a test-mode one"),
   ).action((options: { name: string } & ModeOption & JsonOption) =>
-    withDatabase(async ({ db, hashKey }) => {
+    cli.withDatabase(async ({ db, hashKey }) => {
       const created = await createTenant(db, hashKey, options.name, modeOf(options));
       const { tenantId, apiKey, accessKey, mode } = created;
       // The access key exists in clear only now (it is stored as a hash): this is its one appearance.
-      emit(options, { tenantId, apiKey, accessKey, mode }, () =>
+      emit(cli.io, options, { tenantId, apiKey, accessKey, mode }, () =>
         [
           `Tenant "${created.name}" created with a ${mode}-mode key. The access key is shown only now; store it safely.`,
           lines([
@@ -33,14 +33,14 @@ export function tenantsCommands(program: Command): void {
   );
 
   withJson(tenants.command("list").description("list all tenants")).action((options: JsonOption) =>
-    withDatabase(async ({ db }) => {
+    cli.withDatabase(async ({ db }) => {
       const rows = await listTenants(db);
       const view = rows.map((t) => ({
         tenantId: t.id,
         name: t.name,
         createdAt: isoOrNull(t.created_at),
       }));
-      emit(options, { tenants: view }, () =>
+      emit(cli.io, options, { tenants: view }, () =>
         view.length === 0
           ? "No tenants yet. Create one with: npm run cli -- tenants create --name NAME"
           : table(

@@ -7,11 +7,12 @@ import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
+import { launch } from "./launch.ts";
 
 /**
  * Runs the CLI as a real child process, the way an operator does. Asynchronous on purpose: when the
- * test process hosts the service, its event loop must keep serving the database socket the CLI
- * attaches to. The cwd is a scratch folder so a developer's .env cannot leak into the test.
+ * test process hosts the service, its event loop must keep serving the operator channel the CLI
+ * sends its command to. The cwd is a scratch folder so a developer's .env cannot leak into the test.
  */
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -66,7 +67,7 @@ export interface ServiceForCli {
 /**
  * A running service for CLI tests, the case an operator hits while `npm start` runs: with
  * DATABASE_URL both use a fresh PostgreSQL database; without it the service owns an embedded PGlite
- * in a temp data folder and the CLI attaches through its socket.
+ * in a temp data folder and the CLI's commands run in it through its operator channel.
  */
 export async function startServiceForCli(prefix: string): Promise<ServiceForCli> {
   const database = await freshDatabaseUrl();
@@ -94,5 +95,38 @@ export async function startServiceForCli(prefix: string): Promise<ServiceForCli>
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A CliIo that collects what a command prints, for running the CLI in-process. */
+export function bufferIo(cwd: string, options: { stderrIsTTY?: boolean } = {}) {
+  const io = {
+    out: "",
+    err: "",
+    cwd,
+    stderrIsTTY: options.stderrIsTTY ?? false,
+    exitCode: 0,
+    stdout(text: string) {
+      io.out += text;
+    },
+    stderr(text: string) {
+      io.err += text;
+    },
+  };
+  return io;
+}
+
+/**
+ * The CLI's whole launch path (owner decision, operator channel or local open) run in this
+ * process with `env` instead of process.env: what `npm run cli` does, without a process start.
+ */
+export function inProcessCli(env: Record<string, string>, cwd: string) {
+  return async (
+    args: string[],
+    options: { stderrIsTTY?: boolean; cwd?: string } = {},
+  ): Promise<CliResult> => {
+    const io = bufferIo(options.cwd ?? cwd, options);
+    const code = await launch(args, io, { LOG_LEVEL: "silent", ...env });
+    return { code, stdout: io.out, stderr: io.err, json: () => JSON.parse(io.out) };
   };
 }

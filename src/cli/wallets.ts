@@ -4,7 +4,7 @@ import type { Mode } from "../db/schema.ts";
 import { fundWallet } from "../modules/wallet/funding.ts";
 import { walletBalances } from "../modules/wallet/ledger.ts";
 import { minorToDecimalString } from "../modules/wallet/money.ts";
-import { withDatabase } from "./context.ts";
+import type { CliSession } from "./context.ts";
 import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
 import { requireTenant } from "./keys.ts";
 import { type ModeOption, modeOf, parseAmount, parseCurrency, requireNonEmpty } from "./options.ts";
@@ -45,7 +45,7 @@ async function assertSameFunding(
   }
 }
 
-export function walletsCommands(program: Command): void {
+export function walletsCommands(program: Command, cli: CliSession): void {
   const wallets = program
     .command("wallets")
     .description("fund and inspect tenants' prepaid wallets");
@@ -82,7 +82,7 @@ export function walletsCommands(program: Command): void {
           ? undefined
           : ledgerReference(requireNonEmpty(options.reference, "--reference"));
       const mode = modeOf(options);
-      return withDatabase(async ({ db }) => {
+      return cli.withDatabase(async ({ db }) => {
         const tenantId = await requireTenant(db, options.tenant);
         const result = await fundWallet(db, {
           tenantId,
@@ -100,6 +100,7 @@ export function walletsCommands(program: Command): void {
         const amount = minorToDecimalString(amountMinor, currency);
         const balanceText = minorToDecimalString(balance, currency);
         emit(
+          cli.io,
           options,
           {
             tenantId,
@@ -126,7 +127,7 @@ export function walletsCommands(program: Command): void {
       .description("show a tenant's wallet balances per mode and currency")
       .requiredOption("--tenant <id>", "the tenant id (ten_…)"),
   ).action((options: { tenant: string } & JsonOption) =>
-    withDatabase(async ({ db }) => {
+    cli.withDatabase(async ({ db }) => {
       const tenantId = await requireTenant(db, options.tenant);
       const balances = await walletBalances(db, tenantId);
       const view = balances.map((b) => ({
@@ -134,7 +135,7 @@ export function walletsCommands(program: Command): void {
         currency: b.currency,
         balance: minorToDecimalString(b.balance, b.currency),
       }));
-      emit(options, { tenantId, wallets: view }, () =>
+      emit(cli.io, options, { tenantId, wallets: view }, () =>
         view.length === 0
           ? `Tenant ${tenantId} has no wallets yet. Fund one with: npm run cli -- wallets fund --tenant ${tenantId} --currency USD --amount 100.00`
           : [

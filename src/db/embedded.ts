@@ -1,95 +1,96 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { SafeQueryQueue } from "./pglite-query-queue.ts";
+import { createPgConfig } from "@electric-sql/pglite/node-postgres";
+import pg from "pg";
+import { acquireFolderLock, FolderBusyError, type FolderLock } from "./folder-lock.ts";
+import { tightenFolder } from "./private-folder.ts";
 
 /**
- * The embedded default: PGlite (Postgres compiled to WASM) with its data in a local folder, served
- * on a loopback socket so the app uses the same `pg` driver, SQL and migrations as with a real
- * server. PGlite runs one query at a time; the socket server queues them and keeps a protocol
- * batch or an open transaction on the connection that began it, so a pool behaves as with
- * Postgres (serialised).
+ * The embedded default: PGlite (Postgres compiled to WASM) running IN this process, with its data
+ * in a local folder. Nothing listens: no TCP port, no socket a local user could connect to.
  *
- * PGlite must be opened by one process only. The owner writes `cardrail.lock` in the data folder
- * with its pid and socket port; another process (the operator CLI) connects through that socket.
+ * The app still talks to it through `pg` (PGlite's own node-postgres connection, which hands the
+ * protocol messages straight to the in-process backend), so SQL, type parsing, errors and
+ * migrations are the same code as with PostgreSQL. PGlite has ONE session, hence a pool of one:
+ * a transaction keeps the session until its COMMIT/ROLLBACK and every other query waits its turn
+ * in the pool's queue (a query can never land inside someone else's transaction).
+ *
+ * The folder has one owner (folder-lock.ts), taken before PGlite touches it. Other local programs
+ * reach the database through the owner (the CLI's operator channel), never directly.
  */
 
 export interface EmbeddedDatabase {
-  connectionString: string;
+  pool: pg.Pool;
+  /**
+   * Makes the data folder's files owner-only again. The umask covers what PGlite creates, except
+   * the files its WASM file system chmods itself (the initdb copy, pg_internal.init at 0644 and
+   * 0666): run at open, after migrations and at close. In between, the 0700 folder keeps them out
+   * of reach.
+   */
+  tighten(): Promise<void>;
   close(): Promise<void>;
 }
 
-interface LockFile {
-  pid: number;
-  port: number;
+/** How long a starting service waits for a short-lived owner (a CLI command) before refusing. */
+export const OWNER_WAIT_MS = 10_000;
+
+export interface EmbeddedOptions {
+  /** A lock the caller already holds on `dataDir` (kept when the database closes). */
+  lock?: FolderLock;
+  /** How long to wait for the folder when another process owns it (default OWNER_WAIT_MS). */
+  lockWaitMs?: number;
 }
 
-const lockPath = (dataDir: string) => join(resolve(dataDir), "cardrail.lock");
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** The running owner's socket, if another live process has the data folder open. */
-export async function findRunningEmbedded(dataDir: string): Promise<string | null> {
-  try {
-    const lock = JSON.parse(await readFile(lockPath(dataDir), "utf8")) as LockFile;
-    if (lock.pid !== process.pid && isAlive(lock.pid)) {
-      return `postgres://postgres@127.0.0.1:${lock.port}/postgres`;
-    }
-  } catch {
-    // No lock, or an unreadable one: nobody owns the folder.
-  }
-  return null;
-}
-
-/** Opens PGlite in `dataDir` (or in memory when null) and serves it on 127.0.0.1:<random port>. */
-export async function startEmbedded(dataDir: string | null): Promise<EmbeddedDatabase> {
+/** Opens PGlite in `dataDir` (in memory when null), owning the folder for as long as it is open. */
+export async function openEmbedded(
+  dataDir: string | null,
+  options: EmbeddedOptions = {},
+): Promise<EmbeddedDatabase> {
+  let lock: FolderLock | null = null;
+  const ownsLock = !options.lock;
+  let pglite: PGlite;
   if (dataDir) {
-    const running = await findRunningEmbedded(dataDir);
-    if (running) {
+    // Everything this process creates from now on (WAL, documents, state) is owner-only.
+    process.umask(0o077);
+    try {
+      lock =
+        options.lock ??
+        (await acquireFolderLock(dataDir, { waitMs: options.lockWaitMs ?? OWNER_WAIT_MS }));
+    } catch (error) {
+      if (!(error instanceof FolderBusyError)) throw error;
       throw new Error(
-        `the database in ${resolve(dataDir)} is open in another Cardrail process; stop it or use a different CARDRAIL_DATA_DIR`,
+        `${error.message} (a running service or CLI command); stop it, or use another CARDRAIL_DATA_DIR`,
+        { cause: error },
       );
     }
-    await mkdir(resolve(dataDir), { recursive: true });
+    try {
+      await tightenFolder(lock.dataDir); // an older install's, or a copy restored under umask 022
+      pglite = new PGlite(join(lock.dataDir, "pgdata"));
+      await pglite.waitReady;
+      await tightenFolder(lock.dataDir);
+    } catch (error) {
+      if (ownsLock) await lock.release();
+      throw error;
+    }
+  } else {
+    pglite = new PGlite();
+    await pglite.waitReady;
   }
-  const pglite = dataDir ? new PGlite(join(resolve(dataDir), "pgdata")) : new PGlite();
-  await pglite.waitReady;
-  const server = new PGLiteSocketServer({
-    db: pglite,
-    host: "127.0.0.1",
-    port: 0,
-    maxConnections: 200,
-  });
-  // See pglite-query-queue.ts: the shipped queue interleaves connections' protocol batches.
-  (server as unknown as { queryQueue: SafeQueryQueue }).queryQueue = new SafeQueryQueue(pglite);
-  let port = 0;
-  server.addEventListener("listening", (event) => {
-    port = (event as CustomEvent<{ port: number }>).detail.port;
-  });
-  await server.start();
-  if (dataDir) {
-    await writeFile(
-      lockPath(dataDir),
-      JSON.stringify({ pid: process.pid, port } satisfies LockFile),
-      {
-        mode: 0o600,
-      },
-    );
-  }
+  const pool = new pg.Pool({ ...(createPgConfig(pglite) as pg.PoolConfig), max: 1 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const tighten = async () => {
+    if (lock) await tightenFolder(lock.dataDir);
+  };
   return {
-    connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    pool,
+    tighten,
     async close() {
-      await server.stop();
+      // Kysely's destroy() usually ended the pool already.
+      if (!pool.ended) await pool.end();
       await pglite.close();
-      if (dataDir) await rm(lockPath(dataDir), { force: true });
+      await tighten();
+      if (ownsLock) await lock?.release();
     },
   };
 }

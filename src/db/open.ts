@@ -2,10 +2,10 @@ import type pg from "pg";
 import type { Config } from "../config.ts";
 import { loadOrCreateKey } from "../core/key-file.ts";
 import { prepareJournal } from "../modules/wallet/journal.ts";
-import { type EmbeddedDatabase, findRunningEmbedded, startEmbedded } from "./embedded.ts";
+import { type EmbeddedDatabase, type EmbeddedOptions, openEmbedded } from "./embedded.ts";
 import { JournalSigner, withJournalSigner } from "./journal-signer.ts";
 import { migrate } from "./migrate.ts";
-import { createDb, type Db } from "./pool.ts";
+import { createDb, type Db, dbOnPool } from "./pool.ts";
 
 export interface OpenDatabase {
   db: Db;
@@ -15,8 +15,8 @@ export interface OpenDatabase {
 }
 
 /**
- * DATABASE_URL → that server. Otherwise the embedded PGlite in CARDRAIL_DATA_DIR: opened here, or,
- * with `attach`, reached through the socket of the service that already has it open (the CLI).
+ * DATABASE_URL → that server. Otherwise the embedded PGlite in CARDRAIL_DATA_DIR, opened in this
+ * process, which then owns the folder (see embedded.ts; `options.lock` when the caller took it).
  * Migrations run either way; they are idempotent and serialised by an advisory lock. The handle
  * carries the ledger journal's key (LEDGER_JOURNAL_KEY or CARDRAIL_DATA_DIR/journal.key), which
  * every posting signs its journal entry with; the database never sees it.
@@ -26,17 +26,18 @@ export async function openDatabase(
     Config,
     "DATABASE_URL" | "DATABASE_POOL_SIZE" | "CARDRAIL_DATA_DIR" | "LEDGER_JOURNAL_KEY"
   >,
-  options: { attach?: boolean; inMemory?: boolean } = {},
+  options: { inMemory?: boolean } & EmbeddedOptions = {},
 ): Promise<OpenDatabase> {
   let embedded: EmbeddedDatabase | null = null;
-  let url = config.DATABASE_URL;
-  if (!url && options.attach)
-    url = (await findRunningEmbedded(config.CARDRAIL_DATA_DIR)) ?? undefined;
-  if (!url) {
-    embedded = await startEmbedded(options.inMemory ? null : config.CARDRAIL_DATA_DIR);
-    url = embedded.connectionString;
+  let plain: Db;
+  let pool: pg.Pool;
+  if (config.DATABASE_URL) {
+    ({ db: plain, pool } = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE));
+  } else {
+    embedded = await openEmbedded(options.inMemory ? null : config.CARDRAIL_DATA_DIR, options);
+    pool = embedded.pool;
+    plain = dbOnPool(pool);
   }
-  const { db: plain, pool } = createDb(url, config.DATABASE_POOL_SIZE);
   let db = plain;
   try {
     await migrate(pool);
@@ -45,6 +46,7 @@ export async function openDatabase(
     );
     db = withJournalSigner(plain, signer);
     await prepareJournal(db, signer);
+    await embedded?.tighten();
   } catch (error) {
     await db.destroy();
     await embedded?.close();

@@ -12,10 +12,14 @@ export type Tx = Transaction<Database>;
 /** Either the database or a transaction already open on it: core verbs accept both. */
 export type DbOrTx = Db | Tx;
 
+/** Kysely over a `pg` pool: a PostgreSQL server's, or the embedded PGlite's (embedded.ts). */
+export function dbOnPool(pool: pg.Pool): Db {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
 export function createDb(connectionString: string, poolSize: number): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString, max: poolSize });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, pool };
+  return { db: dbOnPool(pool), pool };
 }

@@ -1,8 +1,8 @@
-import { DatabaseError } from "pg";
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
 import { CardrailError, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
+import { constraintViolation } from "../../db/constraint.ts";
 import type { HolderStatus } from "../../db/schema.ts";
 import type { IssuerError, SubmitCardholderInput } from "../../issuer/port.ts";
 import {
@@ -120,7 +120,7 @@ export async function createCardholder(
     });
   } catch (error) {
     await discardSealed(vault, sealed);
-    if (error instanceof DatabaseError && error.code === "23505") {
+    if (constraintViolation(error)?.code === "23505") {
       // A concurrent request took the email, or this very request is already being submitted.
       await assertEmailFree(ctx, fields.email);
       throw new CardrailError(

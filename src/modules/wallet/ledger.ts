@@ -1,7 +1,7 @@
 import { sql } from "kysely";
-import { DatabaseError } from "pg";
 import { CardrailError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
+import { constraintViolation } from "../../db/constraint.ts";
 import { journalSignerOf } from "../../db/journal-signer.ts";
 import type { DbOrTx, Tx } from "../../db/pool.ts";
 import type { LedgerAccountKind, LedgerTransactionKind, Mode } from "../../db/schema.ts";
@@ -157,7 +157,7 @@ export async function post(tx: Tx, book: Book, input: PostInput): Promise<boolea
       SELECT count(*) AS n FROM postings`.execute(tx);
     return (result.rows[0]?.n ?? 0n) > 0n;
   } catch (error) {
-    if (error instanceof DatabaseError && error.constraint === "wallet_never_negative") {
+    if (constraintViolation(error)?.constraint === "wallet_never_negative") {
       throw new CardrailError("insufficient_balance", "Insufficient wallet balance");
     }
     throw error;

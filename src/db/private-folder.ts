@@ -1,0 +1,40 @@
+import { chmod, lstat, mkdir, readdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+
+/**
+ * The data folder holds the database (cardholders' personal data, key hashes, the WAL), the
+ * documents key and the operator token: it is private to the service's user. One mechanism for
+ * all of it: the folder is created 0700, and on every start an existing tree (older installs, a
+ * copy restored under another umask) is tightened to 0700 for folders and 0600 for files.
+ * Symbolic links are left alone: following one could chmod a file outside the folder.
+ */
+
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Creates `dir` (and missing parents) owner-only; an existing `dir` is made owner-only too. */
+export async function ensurePrivateFolder(dir: string): Promise<string> {
+  const path = resolve(dir);
+  await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  await chmod(path, PRIVATE_DIR_MODE);
+  return path;
+}
+
+/** Makes every folder under `dir` 0700 and every other entry 0600 (the folder itself included). */
+export async function tightenFolder(dir: string): Promise<void> {
+  const root = await ensurePrivateFolder(dir);
+  const pending = [root];
+  for (let folder = pending.pop(); folder !== undefined; folder = pending.pop()) {
+    for (const name of await readdir(folder)) {
+      const path = join(folder, name);
+      const info = await lstat(path).catch(() => null); // removed meanwhile: nothing to tighten
+      if (!info || info.isSymbolicLink()) continue;
+      if (info.isDirectory()) {
+        if ((info.mode & 0o777) !== PRIVATE_DIR_MODE) await chmod(path, PRIVATE_DIR_MODE);
+        pending.push(path);
+      } else if ((info.mode & 0o777) !== PRIVATE_FILE_MODE) {
+        await chmod(path, PRIVATE_FILE_MODE);
+      }
+    }
+  }
+}
