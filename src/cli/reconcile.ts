@@ -2,9 +2,9 @@ import type { Command } from "commander";
 import { createIssuers } from "../issuer/issuers.ts";
 import { createLogger } from "../logger.ts";
 import { reconcile } from "../modules/reconcile/reconcile.ts";
-import { findRunningSimulator } from "../runtime-info.ts";
 import { withDatabase } from "./context.ts";
 import { emit, type JsonOption, table, withJson } from "./io.ts";
+import { cliTestUpstream } from "./test-upstream.ts";
 
 /** Exit code when reconciliation ran and found problems (distinct from 1, "the command failed"). */
 export const PROBLEMS_FOUND_EXIT = 3;
@@ -24,13 +24,12 @@ export function reconcileCommand(program: Command): void {
   ).action((options: { stuckAfter: string } & JsonOption) =>
     withDatabase(async ({ config, db }) => {
       // Test-mode cards live in the simulator of the running service (or an external one).
-      const simulatorUrl =
-        config.SIMULATOR_URL ?? (await findRunningSimulator(config.CARDRAIL_DATA_DIR));
+      const test = await cliTestUpstream(config, db);
       const log = createLogger("silent");
       const progress = !options.json && process.stderr.isTTY;
       const report = await reconcile({
         db,
-        issuerFor: createIssuers(config, log, simulatorUrl),
+        issuerFor: createIssuers(config, log, db, test),
         log,
         stuckAfterMs: Math.max(0, Number(options.stuckAfter) || 0) * 1000,
         onProgress: progress
@@ -48,7 +47,7 @@ export function reconcileCommand(program: Command): void {
         const out = [
           report.ok ? "Reconciliation clean." : "Reconciliation found problems.",
           `  ledger invariants violated: ${report.ledger.length}`,
-          `  cards compared with the issuer: ${report.cardsChecked} (skipped: ${report.cardsSkipped}${simulatorUrl ? "" : "; test-mode simulator not reachable: start the service or set SIMULATOR_URL"})`,
+          `  cards compared with the issuer: ${report.cardsChecked} (skipped: ${report.cardsSkipped}${test ? "" : "; test-mode simulator not reachable: start the service or set SIMULATOR_URL"})`,
           `  card problems: ${report.cards.length}`,
         ];
         if (report.ledger.length > 0) {
