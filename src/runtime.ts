@@ -73,10 +73,10 @@ export async function createRuntime(
         db: database.db,
         logger,
         databaseUrl: database.embedded ? undefined : config.DATABASE_URL,
-        // Test-mode cards must still reveal after a restart, so the simulator keeps its state too.
-        stateFile: options.inMemoryDatabase
-          ? undefined
-          : join(resolve(config.CARDRAIL_DATA_DIR), "simulator-state.json"),
+        // Test-mode cards must still reveal after a restart, so the simulator keeps its state too
+        // (in the database with PostgreSQL, else in the data folder), unless nothing persists.
+        persist: !options.inMemoryDatabase,
+        stateFile: join(resolve(config.CARDRAIL_DATA_DIR), "simulator-state.json"),
         simulator: {
           reviewDelayMs: config.SIMULATOR_REVIEW_DELAY_MS,
           cardActivationDelayMs: config.SIMULATOR_CARD_ACTIVATION_DELAY_MS,

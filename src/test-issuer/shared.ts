@@ -46,8 +46,10 @@ export interface TestIssuerOptions {
   logger: Logger;
   /** PostgreSQL: elect a leader through this server. Absent: the embedded database, lead at once. */
   databaseUrl?: string;
-  /** Embedded: the snapshot file (absent: in memory). */
+  /** Embedded: the snapshot file. */
   stateFile?: string;
+  /** false: the simulator's state lives in memory only (tests, benchmarks). */
+  persist?: boolean;
   /** false: never lead, only follow what is published (the CLI). */
   lead?: boolean;
   simulator: Pick<SimulatorOptions, "reviewDelayMs" | "cardActivationDelayMs" | "seed">;
@@ -75,7 +77,13 @@ export async function startTestIssuer(opts: TestIssuerOptions): Promise<TestIssu
       clientId: row.client_id,
       apiKey: row.api_key,
       adminToken,
-      ...(store ? { stateStore: store } : stateFile ? { stateFile } : {}),
+      ...(opts.persist === false
+        ? {}
+        : store
+          ? { stateStore: store }
+          : stateFile
+            ? { stateFile }
+            : {}),
     });
     const address = await sim.app.listen({ port: 0, host: "127.0.0.1" });
     simulator = sim;
