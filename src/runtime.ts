@@ -16,7 +16,6 @@ import { localFolderStore } from "./modules/documents/store.ts";
 import type { DocumentVault } from "./modules/documents/vault.ts";
 import { reconcile } from "./modules/reconcile/reconcile.ts";
 import { keyHasher } from "./modules/tenants/api-keys.ts";
-import { publishRuntimeInfo } from "./runtime-info.ts";
 import type { Simulator } from "./simulator/app.ts";
 import { startTestIssuer, type TestIssuer } from "./test-issuer/shared.ts";
 
@@ -98,10 +97,6 @@ export async function createRuntime(
     : (config.SIMULATOR_WEBHOOK_SECRET ?? null);
   const webhookSecret = (mode: Mode) =>
     mode === "test" ? simulatorWebhookSecret : (config.UQPAY_WEBHOOK_SECRET ?? null);
-  const unpublish =
-    testIssuer?.local() && !options.inMemoryDatabase
-      ? await publishRuntimeInfo(config.CARDRAIL_DATA_DIR, simulatorUrl)
-      : null;
   const hashKey = keyHasher(config.CARDRAIL_KEY_PEPPER);
   const vault: DocumentVault = {
     key: await loadDocumentsKey(config.DOCUMENTS_ENCRYPTION_KEY, config.CARDRAIL_DATA_DIR),
@@ -213,7 +208,6 @@ export async function createRuntime(
     async close() {
       await webhooks.stop();
       await Promise.all(tasks.map((task) => task.stop()));
-      await unpublish?.();
       await app.close();
       await testIssuer?.close();
       await database.close();

@@ -7,7 +7,6 @@ import { findRunningEmbedded } from "../db/embedded.ts";
 import { openDatabase } from "../db/open.ts";
 import { createDb } from "../db/pool.ts";
 import { createUqpayClient, isUqpayError } from "../issuer/uqpay/client.ts";
-import { findRunningSimulator } from "../runtime-info.ts";
 import { emit, type JsonOption, withJson } from "./io.ts";
 
 /**
@@ -30,6 +29,26 @@ const MIGRATIONS = new URL("../db/migrations/", import.meta.url);
 const UPSTREAM_TIMEOUT_MS = 5000;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The in-process simulator a running service published in the database, with its credentials. */
+async function publishedTestUpstream(config: Config) {
+  const url = config.DATABASE_URL ?? (await findRunningEmbedded(config.CARDRAIL_DATA_DIR));
+  if (!url) return null;
+  const { db } = createDb(url, 1);
+  try {
+    const row = await db
+      .selectFrom("test_issuer")
+      .select(["url", "client_id", "api_key"])
+      .executeTakeFirst();
+    return row?.url
+      ? { url: `${row.url}/api`, clientId: row.client_id, apiKey: row.api_key }
+      : null;
+  } catch {
+    return null;
+  } finally {
+    await db.destroy();
+  }
+}
 
 async function checkDatabase(config: Config): Promise<Check[]> {
   const files = (await readdir(MIGRATIONS)).filter((f) => f.endsWith(".sql")).sort();
@@ -171,15 +190,20 @@ export async function runDoctor(): Promise<Check[]> {
 
   checks.push(...(await checkDatabase(config)));
 
-  const simulatorUrl =
-    config.SIMULATOR_URL ?? (await findRunningSimulator(config.CARDRAIL_DATA_DIR));
-  if (simulatorUrl) {
+  const test = config.SIMULATOR_URL
+    ? {
+        url: config.SIMULATOR_URL,
+        clientId: config.SIMULATOR_CLIENT_ID,
+        apiKey: config.SIMULATOR_API_KEY,
+      }
+    : await publishedTestUpstream(config);
+  if (test) {
     checks.push(
       ...(await checkUpstream(
         "test upstream",
-        simulatorUrl,
-        config.SIMULATOR_CLIENT_ID,
-        config.SIMULATOR_API_KEY,
+        test.url,
+        test.clientId,
+        test.apiKey,
         "check SIMULATOR_CLIENT_ID / SIMULATOR_API_KEY against the simulator's",
       )),
     );
