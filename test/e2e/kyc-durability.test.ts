@@ -35,9 +35,10 @@ async function sim(path: string, method: string, body?: unknown) {
 }
 
 function upstreamHoldersWithEmail(email: string): number {
-  return [...(cardrail.runtime.simulator?.ctx.state.cardholders.values() ?? [])].filter(
-    (c) => c.email === email,
-  ).length;
+  // Across every account: each tenant acts through a sub-account of its own.
+  const accounts = cardrail.runtime.simulator?.ctx.accounts.all() ?? [];
+  return accounts.flatMap((a) => [...a.cardholders.values()]).filter((c) => c.email === email)
+    .length;
 }
 
 describe("durable KYC submission", () => {
