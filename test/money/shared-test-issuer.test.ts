@@ -70,6 +70,8 @@ beforeAll(async () => {
     CARDRAIL_KEY_PEPPER: "shared-test-issuer-pepper",
     SIMULATOR_REVIEW_DELAY_MS: "10",
     SIMULATOR_CARD_ACTIVATION_DELAY_MS: "10",
+    // The test polls reveals while the follower takes over; the limit is not what it is about.
+    REVEAL_RATE_LIMIT_PER_MINUTE: "100000",
   };
   database = await openDatabase(loadConfig({ ...env, CARDRAIL_DATA_DIR: tmpdir() }));
   // The first one leads (it starts alone); the second follows.
@@ -85,10 +87,10 @@ afterAll(async () => {
 });
 
 async function revealed(tenant: TestTenant, cardId: string) {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 300; i++) {
     const res = await tenant.api(`/api/v1/cards/${cardId}/reveal`);
     if (res.status === 200) return res;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
   }
   return tenant.api(`/api/v1/cards/${cardId}/reveal`);
 }
@@ -116,7 +118,20 @@ describe("one test-mode issuer for every process on a database", () => {
     }
     for (const cardId of cards) expect((await revealed(tenant, cardId)).status).toBe(200);
 
-    // The leader dies (SIGKILL: no goodbye); the follower takes the lock and the same state.
+    // The leader saves the simulator's state a moment after each change (debounced): wait until
+    // the saved state holds every card, then kill it (SIGKILL: no goodbye, no last save).
+    const issuerIds = (
+      await database.db
+        .selectFrom("cards")
+        .select("issuer_card_id")
+        .where("id", "in", cards)
+        .execute()
+    ).map((c) => String(c.issuer_card_id));
+    for (let i = 0; i < 300; i++) {
+      const row = await database.db.selectFrom("test_issuer").select("state").executeTakeFirst();
+      if (issuerIds.every((id) => row?.state?.includes(id))) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await leader.kill();
     target = follower.url;
     for (const cardId of cards) {
