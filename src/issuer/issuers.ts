@@ -26,15 +26,26 @@ export type TestUpstream =
   | { kind: "shared"; issuer: TestIssuer };
 
 /** A CardIssuer whose every call first finds the right account (async), then delegates. */
-function deferred(resolve: () => Promise<CardIssuer>): CardIssuer {
+function deferred(
+  resolve: () => Promise<CardIssuer>,
+  onError?: (error: unknown) => Promise<void>,
+): CardIssuer {
+  const via = async <T>(call: (issuer: CardIssuer) => Promise<T>): Promise<T> => {
+    try {
+      return await call(await resolve());
+    } catch (error) {
+      await onError?.(error);
+      throw error;
+    }
+  };
   return {
-    submitCardholder: async (...a) => (await resolve()).submitCardholder(...a),
-    getCardholder: async (...a) => (await resolve()).getCardholder(...a),
-    resubmitDocuments: async (...a) => (await resolve()).resubmitDocuments(...a),
-    issueCard: async (...a) => (await resolve()).issueCard(...a),
-    getCard: async (...a) => (await resolve()).getCard(...a),
-    getSecureDetails: async (...a) => (await resolve()).getSecureDetails(...a),
-    listProducts: async (...a) => (await resolve()).listProducts(...a),
+    submitCardholder: (...a) => via((i) => i.submitCardholder(...a)),
+    getCardholder: (...a) => via((i) => i.getCardholder(...a)),
+    resubmitDocuments: (...a) => via((i) => i.resubmitDocuments(...a)),
+    issueCard: (...a) => via((i) => i.issueCard(...a)),
+    getCard: (...a) => via((i) => i.getCard(...a)),
+    getSecureDetails: (...a) => via((i) => i.getSecureDetails(...a)),
+    listProducts: (...a) => via((i) => i.listProducts(...a)),
   };
 }
 
@@ -131,6 +142,26 @@ export function createIssuers(
     return account;
   };
 
+  // A test-mode sub-account the simulator no longer knows (its state was lost: a deleted state
+  // file, or a leader that died before saving it) is forgotten, so the next call makes a fresh one.
+  const forgetLostTestAccount = async (tenantId: string, error: unknown) => {
+    if (!(error instanceof IssuerError) || error.detail.issuerCode !== "sub_account_not_found")
+      return;
+    const account = await testAccounts.get(tenantId)?.catch(() => null);
+    testAccounts.delete(tenantId);
+    if (account?.kind !== "sub") return;
+    log.warn(
+      { tenantId },
+      "the test-mode simulator lost this tenant's sub-account; making a new one",
+    );
+    await db
+      .deleteFrom("tenant_issuer_accounts")
+      .where("tenant_id", "=", tenantId)
+      .where("mode", "=", "test")
+      .where("account_id", "=", account.id)
+      .execute();
+  };
+
   const perTenant = new Map<string, CardIssuer>();
   return (mode, tenantId) => {
     const client = mode === "test" ? testClient : liveClient;
@@ -138,12 +169,14 @@ export function createIssuers(
     const key = `${mode}/${tenantId}`;
     let issuer = perTenant.get(key);
     if (!issuer) {
-      issuer = deferred(async () =>
-        adapterFor(
-          client,
-          mode,
-          mode === "test" ? await testAccount(tenantId) : await liveAccount(tenantId),
-        ),
+      issuer = deferred(
+        async () =>
+          adapterFor(
+            client,
+            mode,
+            mode === "test" ? await testAccount(tenantId) : await liveAccount(tenantId),
+          ),
+        mode === "test" ? (error) => forgetLostTestAccount(tenantId, error) : undefined,
       );
       perTenant.set(key, issuer);
     }

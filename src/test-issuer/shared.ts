@@ -116,7 +116,8 @@ export async function startTestIssuer(opts: TestIssuerOptions): Promise<TestIssu
   async function tryLead(databaseUrl: string) {
     if (closed || simulator) return;
     if (!session) {
-      const client = new pg.Client({ connectionString: databaseUrl });
+      // keepAlive: a session that died silently is noticed (and the lock released) sooner.
+      const client = new pg.Client({ connectionString: databaseUrl, keepAlive: true });
       client.on("error", (err) => void stepDown(err));
       await client.connect();
       session = client;
@@ -134,7 +135,13 @@ export async function startTestIssuer(opts: TestIssuerOptions): Promise<TestIssu
         return r.rows[0]?.state ? JSON.parse(r.rows[0].state) : undefined;
       },
       async save(json) {
-        await client.query("UPDATE test_issuer SET state = $1, updated_at = now()", [json]);
+        try {
+          await client.query("UPDATE test_issuer SET state = $1, updated_at = now()", [json]);
+        } catch (err) {
+          // Our session (hence the lock) is gone: someone else may lead now. Stop serving rather
+          // than diverge; never let this take the API process down.
+          await stepDown(err);
+        }
       },
     };
     await lead(store, undefined);
