@@ -76,6 +76,8 @@ export async function createBenchDatabase(): Promise<{
 export interface ServerProcess {
   url: string;
   simulatorUrl: string | null;
+  /** Bearer token of the simulator's /__sim/ admin API. */
+  simulatorAdminToken: string | null;
   pid: number;
   rss(cmd: "rss-reset" | "rss-report"): Promise<{ start: number; peak: number; now?: number }>;
   stop(): Promise<void>;
@@ -104,7 +106,9 @@ export async function startServer(
     });
   }
   const waiters: Array<(m: unknown) => void> = [];
-  let readyMessage: { url: string; simulatorUrl: string | null; pid: number } | undefined;
+  let readyMessage:
+    | { url: string; simulatorUrl: string | null; simulatorAdminToken: string | null; pid: number }
+    | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${kind} server did not start in 60 s`)),
@@ -129,6 +133,7 @@ export async function startServer(
   return {
     url: info.url,
     simulatorUrl: info.simulatorUrl,
+    simulatorAdminToken: info.simulatorAdminToken,
     pid: info.pid,
     rss(cmd) {
       return new Promise((resolve) => {

@@ -296,11 +296,12 @@ function checkStatuses(label: string, r: LoadResult) {
 
 async function simFaults(server: ServerProcess, latencyMs: number) {
   const base = (server.simulatorUrl as string).replace(/\/api$/, "");
-  await fetch(`${base}/__sim/faults`, { method: "DELETE" });
+  const authorization = `Bearer ${server.simulatorAdminToken}`;
+  await fetch(`${base}/__sim/faults`, { method: "DELETE", headers: { authorization } });
   if (latencyMs > 0) {
     const res = await fetch(`${base}/__sim/faults`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { authorization, "content-type": "application/json" },
       body: JSON.stringify({ route: "POST /api/v1/issuing/cards", kind: "latency", latencyMs }),
     });
     if (!res.ok) throw new Error(`simulator fault: ${res.status} ${await res.text()}`);

@@ -6,7 +6,7 @@
  *   tsx bench/server.ts bare       a bare Fastify route returning constant JSON, same Fastify, same
  *                                  pino logger factory and level
  *
- * Talks to the parent over IPC: sends {type:"ready", url, simulatorUrl}; answers {cmd:"rss-reset"}
+ * Talks to the parent over IPC: sends {type:"ready", url, simulatorUrl, simulatorAdminToken}; answers {cmd:"rss-reset"}
  * and {cmd:"rss-report"} with the RSS sampled every 5 ms from inside this process; exits on
  * {cmd:"stop"} or when the parent goes away.
  */
@@ -36,6 +36,7 @@ async function main() {
   let close: () => Promise<void>;
   let url: string;
   let simulatorUrl: string | null = null;
+  let simulatorAdminToken: string | null = null;
 
   if (kind === "bare") {
     const app = Fastify({ loggerInstance: createLogger(logLevel) });
@@ -62,6 +63,7 @@ async function main() {
     const runtime = await createRuntime(config, createLogger(logLevel), { inMemoryDatabase: true });
     url = await runtime.app.listen({ port: 0, host: "127.0.0.1" });
     simulatorUrl = runtime.simulatorUrl;
+    simulatorAdminToken = (await runtime.simulatorAdmin())?.token ?? null;
     close = async () => {
       await runtime.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -92,7 +94,7 @@ async function main() {
   });
   process.on("disconnect", () => void stop());
   process.on("SIGTERM", () => void stop());
-  send({ type: "ready", url, simulatorUrl, pid: process.pid });
+  send({ type: "ready", url, simulatorUrl, simulatorAdminToken, pid: process.pid });
 }
 
 main().catch((error: unknown) => {

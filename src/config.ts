@@ -39,6 +39,8 @@ export const configSchema = z.object({
   SIMULATOR_URL: z.url().optional(),
   SIMULATOR_CLIENT_ID: z.string().min(1).default("sim-client"),
   SIMULATOR_API_KEY: z.string().min(1).default("sim-key"),
+  /** With SIMULATOR_URL: its admin token (SIM_ADMIN_TOKEN), to create each tenant's sub-account. */
+  SIMULATOR_ADMIN_TOKEN: z.string().min(16).optional(),
   /** Secret of an external simulator's webhooks; the in-process one gets a random secret per start. */
   SIMULATOR_WEBHOOK_SECRET: z.string().min(8).optional(),
   SIMULATOR_REVIEW_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(1000),

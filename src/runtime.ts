@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
@@ -10,7 +9,7 @@ import { type Config, webhookUrlPolicy } from "./config.ts";
 import { type OpenDatabase, openDatabase } from "./db/open.ts";
 import type { Mode } from "./db/schema.ts";
 import type { App } from "./http/types.ts";
-import { createIssuers, type IssuerFor } from "./issuer/issuers.ts";
+import { createIssuers, type IssuerFor, type TestUpstream } from "./issuer/issuers.ts";
 import { createWebhookWorker, type WebhookWorker } from "./jobs/deliver-webhooks.ts";
 import { purgeDocuments, refreshStaleReviews, submitPendingKyc } from "./jobs/kyc.ts";
 import { type PeriodicTask, periodic } from "./jobs/periodic.ts";
@@ -21,15 +20,18 @@ import type { DocumentVault } from "./modules/documents/vault.ts";
 import { reconcile } from "./modules/reconcile/reconcile.ts";
 import { witnessFilePath } from "./modules/reconcile/witness-file.ts";
 import { keyHasher } from "./modules/tenants/api-keys.ts";
-import { publishRuntimeInfo } from "./runtime-info.ts";
-import { buildSimulator, type Simulator } from "./simulator/app.ts";
+import type { Simulator } from "./simulator/app.ts";
+import { startTestIssuer, type TestIssuer } from "./test-issuer/shared.ts";
 
 export interface Runtime {
   app: App;
   database: OpenDatabase;
-  /** The in-process simulator serving test mode, when SIMULATOR_URL is not set. */
-  simulator: Simulator | null;
+  /** The in-process simulator, while this process runs the database's test-mode issuer. */
+  readonly simulator: Simulator | null;
+  /** Where test mode's issuer listened at start (…/api). */
   simulatorUrl: string;
+  /** The test-mode simulator's admin API (root URL and bearer token), when it is in-process. */
+  simulatorAdmin(): Promise<{ url: string; token: string } | null>;
   hashKey: ReturnType<typeof keyHasher>;
   issuerFor: IssuerFor;
   /** The secret each mode's issuer webhooks are signed with. */
@@ -39,7 +41,7 @@ export interface Runtime {
   /** Outbound webhook delivery; started by `startSweeps`, `runOnce` for one pass. */
   webhooks: WebhookWorker;
   startSweeps(): void;
-  /** Points the in-process simulator's webhooks at this service, once it listens at `baseUrl`. */
+  /** Points the in-process simulator's webhooks at this service (while it leads), once it listens at `baseUrl`. */
   connectSimulatorWebhooks(baseUrl: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,40 +56,51 @@ export async function createRuntime(
   options: { inMemoryDatabase?: boolean } = {},
 ): Promise<Runtime> {
   const database = await openDatabase(config, { inMemory: options.inMemoryDatabase });
-  let simulator: Simulator | null = null;
-  let simulatorUrl = config.SIMULATOR_URL;
+  // Test mode's issuer: SIMULATOR_URL, or one in-process simulator shared by every process on this
+  // database (test-issuer/shared.ts), with credentials made once per installation.
+  let testIssuer: TestIssuer | null = null;
+  let test: TestUpstream;
+  let simulatorUrl: string;
   try {
-    if (!simulatorUrl) {
-      simulator = await buildSimulator({
+    if (config.SIMULATOR_URL) {
+      simulatorUrl = config.SIMULATOR_URL;
+      test = {
+        kind: "external",
+        url: config.SIMULATOR_URL,
         clientId: config.SIMULATOR_CLIENT_ID,
         apiKey: config.SIMULATOR_API_KEY,
-        reviewDelayMs: config.SIMULATOR_REVIEW_DELAY_MS,
-        cardActivationDelayMs: config.SIMULATOR_CARD_ACTIVATION_DELAY_MS,
-        seed: config.SIMULATOR_SEED,
-        // Test-mode cards must still reveal after a restart, so the simulator keeps its state too.
-        stateFile: options.inMemoryDatabase
-          ? undefined
-          : join(resolve(config.CARDRAIL_DATA_DIR), "simulator-state.json"),
+        adminToken: config.SIMULATOR_ADMIN_TOKEN,
+      };
+    } else {
+      testIssuer = await startTestIssuer({
+        db: database.db,
+        logger,
+        databaseUrl: database.embedded ? undefined : config.DATABASE_URL,
+        // Test-mode cards must still reveal after a restart, so the simulator keeps its state too
+        // (in the database with PostgreSQL, else in the data folder), unless nothing persists.
+        persist: !options.inMemoryDatabase,
+        stateFile: join(resolve(config.CARDRAIL_DATA_DIR), "simulator-state.json"),
+        simulator: {
+          reviewDelayMs: config.SIMULATOR_REVIEW_DELAY_MS,
+          cardActivationDelayMs: config.SIMULATOR_CARD_ACTIVATION_DELAY_MS,
+          seed: config.SIMULATOR_SEED,
+        },
       });
-      const address = await simulator.app.listen({ port: 0, host: "127.0.0.1" });
-      simulatorUrl = `${address}/api`;
+      test = { kind: "shared", issuer: testIssuer };
+      simulatorUrl = await testIssuer.apiBaseUrl().catch(() => "");
     }
   } catch (error) {
+    await testIssuer?.close();
     await database.close();
     throw error;
   }
 
-  const issuerFor = createIssuers(config, logger, simulatorUrl);
-  // The in-process simulator signs its webhooks with a secret made fresh at each start.
-  const simulatorWebhookSecret = simulator
-    ? randomBytes(24).toString("base64url")
+  const issuerFor = createIssuers(config, logger, database.db, test);
+  const simulatorWebhookSecret = testIssuer
+    ? testIssuer.webhookSecret
     : (config.SIMULATOR_WEBHOOK_SECRET ?? null);
   const webhookSecret = (mode: Mode) =>
     mode === "test" ? simulatorWebhookSecret : (config.UQPAY_WEBHOOK_SECRET ?? null);
-  const unpublish =
-    simulator && !options.inMemoryDatabase
-      ? await publishRuntimeInfo(config.CARDRAIL_DATA_DIR, simulatorUrl)
-      : null;
   const hashKey = keyHasher(config.CARDRAIL_KEY_PEPPER);
   const vault: DocumentVault = {
     key: await loadDocumentsKey(config.DOCUMENTS_ENCRYPTION_KEY, config.CARDRAIL_DATA_DIR),
@@ -190,26 +203,20 @@ export async function createRuntime(
   return {
     app,
     database,
-    simulator,
+    get simulator() {
+      return testIssuer?.local() ?? null;
+    },
     simulatorUrl,
+    async simulatorAdmin() {
+      return testIssuer ? testIssuer.admin() : null;
+    },
     hashKey,
     issuerFor,
     webhookSecret,
     recoverOnce,
     webhooks,
     async connectSimulatorWebhooks(baseUrl) {
-      if (!simulator || !simulatorWebhookSecret) return;
-      const admin = simulatorUrl.replace(/\/api$/, "");
-      const response = await fetch(`${admin}/__sim/webhooks`, {
-        method: "PUT",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          url: `${baseUrl}/webhooks/uqpay/test`,
-          secret: simulatorWebhookSecret,
-        }),
-      });
-      if (!response.ok)
-        throw new Error(`could not configure the simulator's webhooks: ${response.status}`);
+      testIssuer?.receiveWebhooksAt(`${baseUrl}/webhooks/uqpay/test`);
     },
     startSweeps() {
       webhooks.start();
@@ -219,9 +226,8 @@ export async function createRuntime(
       await operator?.close();
       await webhooks.stop();
       await Promise.all(tasks.map((task) => task.stop()));
-      await unpublish?.();
       await app.close();
-      await simulator?.close();
+      await testIssuer?.close();
       await database.close();
     },
   };

@@ -18,11 +18,11 @@ import { loadDocumentsKey } from "../modules/documents/key.ts";
 import { sniffKycFile } from "../modules/documents/sniff.ts";
 import { localFolderStore } from "../modules/documents/store.ts";
 import type { DocumentVault, KycFiles } from "../modules/documents/vault.ts";
-import { findRunningSimulator } from "../runtime-info.ts";
 import type { CliSession } from "./context.ts";
 import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
 import { requireTenant } from "./keys.ts";
 import { PROBLEMS_FOUND_EXIT } from "./reconcile.ts";
+import { cliTestUpstream } from "./test-upstream.ts";
 
 interface RowResult {
   row: number;
@@ -66,9 +66,12 @@ export function cardholdersCommands(program: Command, cli: CliSession): void {
         throw new CliError(`--csv: not a valid CSV file (${(error as Error).message})`);
       }
       const log = createLogger("silent");
-      const simulatorUrl =
-        config.SIMULATOR_URL ?? (await findRunningSimulator(config.CARDRAIL_DATA_DIR));
-      const issuer = createIssuers(config, log, simulatorUrl)(mode);
+      const issuer = createIssuers(
+        config,
+        log,
+        db,
+        await cliTestUpstream(config, db),
+      )(mode, tenantId);
       if (!issuer) {
         throw new CliError(
           mode === "test"

@@ -5,7 +5,6 @@ import { sql } from "kysely";
 import { type Config, ConfigError } from "../config.ts";
 import { createDb, type Db } from "../db/pool.ts";
 import { createUqpayClient, isUqpayError } from "../issuer/uqpay/client.ts";
-import { findRunningSimulator } from "../runtime-info.ts";
 import { type CliSession, RunInOwner } from "./context.ts";
 import { emit, type JsonOption, withJson } from "./io.ts";
 
@@ -30,6 +29,34 @@ const MIGRATIONS = new URL("../db/migrations/", import.meta.url);
 const UPSTREAM_TIMEOUT_MS = 5000;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The in-process simulator a running service published in the database, with its credentials.
+ * The embedded database's row is read only through the running service: with none running, the
+ * row is a stopped service's and names nothing that answers.
+ */
+async function publishedTestUpstream(cli: CliSession, config: Config) {
+  const read = async (db: Db) => {
+    const row = await db
+      .selectFrom("test_issuer")
+      .select(["url", "client_id", "api_key"])
+      .executeTakeFirst()
+      .catch(() => undefined);
+    return row?.url
+      ? { url: `${row.url}/api`, clientId: row.client_id, apiKey: row.api_key }
+      : null;
+  };
+  if (!config.DATABASE_URL) {
+    if (cli.reachedBy !== "the running service") return null;
+    return cli.withDatabase(({ db }) => read(db));
+  }
+  const { db } = createDb(config.DATABASE_URL, 1);
+  try {
+    return await read(db);
+  } finally {
+    await db.destroy();
+  }
+}
 
 async function checkDatabase(cli: CliSession, config: Config): Promise<Check[]> {
   const files = (await readdir(MIGRATIONS)).filter((f) => f.endsWith(".sql")).sort();
@@ -168,15 +195,20 @@ export async function runDoctor(cli: CliSession): Promise<Check[]> {
 
   checks.push(...(await checkDatabase(cli, config)));
 
-  const simulatorUrl =
-    config.SIMULATOR_URL ?? (await findRunningSimulator(config.CARDRAIL_DATA_DIR));
-  if (simulatorUrl) {
+  const test = config.SIMULATOR_URL
+    ? {
+        url: config.SIMULATOR_URL,
+        clientId: config.SIMULATOR_CLIENT_ID,
+        apiKey: config.SIMULATOR_API_KEY,
+      }
+    : await publishedTestUpstream(cli, config);
+  if (test) {
     checks.push(
       ...(await checkUpstream(
         "test upstream",
-        simulatorUrl,
-        config.SIMULATOR_CLIENT_ID,
-        config.SIMULATOR_API_KEY,
+        test.url,
+        test.clientId,
+        test.apiKey,
         "check SIMULATOR_CLIENT_ID / SIMULATOR_API_KEY against the simulator's",
       )),
     );

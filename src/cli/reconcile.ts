@@ -3,9 +3,9 @@ import { createIssuers } from "../issuer/issuers.ts";
 import { createLogger } from "../logger.ts";
 import { reconcile } from "../modules/reconcile/reconcile.ts";
 import { witnessFilePath } from "../modules/reconcile/witness-file.ts";
-import { findRunningSimulator } from "../runtime-info.ts";
 import type { CliSession } from "./context.ts";
 import { emit, type JsonOption, table, withJson } from "./io.ts";
+import { cliTestUpstream } from "./test-upstream.ts";
 
 /** Exit code when reconciliation ran and found problems (distinct from 1, "the command failed"). */
 export const PROBLEMS_FOUND_EXIT = 3;
@@ -25,13 +25,12 @@ export function reconcileCommand(program: Command, cli: CliSession): void {
   ).action((options: { stuckAfter: string } & JsonOption) =>
     cli.withDatabase(async ({ config, db }) => {
       // Test-mode cards live in the simulator of the running service (or an external one).
-      const simulatorUrl =
-        config.SIMULATOR_URL ?? (await findRunningSimulator(config.CARDRAIL_DATA_DIR));
+      const test = await cliTestUpstream(config, db);
       const log = createLogger("silent");
       const progress = !options.json && cli.io.stderrIsTTY;
       const report = await reconcile({
         db,
-        issuerFor: createIssuers(config, log, simulatorUrl),
+        issuerFor: createIssuers(config, log, db, test),
         log,
         stuckAfterMs: Math.max(0, Number(options.stuckAfter) || 0) * 1000,
         witnessFile: witnessFilePath(config.CARDRAIL_DATA_DIR),
@@ -51,7 +50,7 @@ export function reconcileCommand(program: Command, cli: CliSession): void {
           report.ok ? "Reconciliation clean." : "Reconciliation found problems.",
           `  ledger invariants violated: ${report.ledger.length}`,
           `  journal entries verified: ${report.journalEntries}; problems: ${report.journal.length} (witness: ${report.witness.chains} chains since ${report.witness.since ?? "now"})`,
-          `  cards compared with the issuer: ${report.cardsChecked} (skipped: ${report.cardsSkipped}${simulatorUrl ? "" : "; test-mode simulator not reachable: start the service or set SIMULATOR_URL"})`,
+          `  cards compared with the issuer: ${report.cardsChecked} (skipped: ${report.cardsSkipped}${test ? "" : "; test-mode simulator not reachable: start the service or set SIMULATOR_URL"})`,
           `  card problems: ${report.cards.length}`,
         ];
         if (report.ledger.length > 0) {

@@ -283,6 +283,26 @@ export interface WebhookAttemptsTable {
   finished_at: Timestamp;
 }
 
+export interface TenantIssuerAccountsTable {
+  tenant_id: string;
+  mode: Mode;
+  /** null: the issuer's master account. */
+  account_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface TestIssuerTable {
+  id: Generated<boolean>;
+  client_id: string;
+  api_key: string;
+  webhook_secret: string;
+  url: string | null;
+  admin_token: string | null;
+  leader_pid: number | null;
+  state: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -305,4 +325,6 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  tenant_issuer_accounts: TenantIssuerAccountsTable;
+  test_issuer: TestIssuerTable;
 }

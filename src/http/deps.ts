@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { CoreSettings, TenantContext } from "../core/context.ts";
 import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
-import type { CardIssuer } from "../issuer/port.ts";
+import type { IssuerFor } from "../issuer/issuers.ts";
 import type { DocumentVault } from "../modules/documents/vault.ts";
 import type { KeyHasher } from "../modules/tenants/api-keys.ts";
 import type { RateLimitSettings } from "./rate-limits.ts";
@@ -11,8 +11,8 @@ import type { RateLimitSettings } from "./rate-limits.ts";
 export interface AppDeps {
   db: Db;
   hashKey: KeyHasher;
-  /** The issuer for a mode: the simulator for test, the configured upstream for live (null if unconfigured). */
-  issuerFor(mode: Mode): CardIssuer | null;
+  /** A tenant's issuer in a mode: the simulator for test, the configured upstream for live (null if unconfigured). */
+  issuerFor: IssuerFor;
   /** Where KYC documents are kept, encrypted. */
   vault: DocumentVault;
   /** The secret the issuer signs its webhooks with, per mode (null: that mode's webhooks are refused). */
@@ -32,7 +32,7 @@ export function tenantContext(deps: AppDeps, request: FastifyRequest): TenantCon
     db: deps.db,
     tenantId,
     mode,
-    issuer: deps.issuerFor(mode),
+    issuer: deps.issuerFor(mode, tenantId),
     log: request.log,
     now: () => new Date(),
     requestId: request.id,

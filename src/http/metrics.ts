@@ -109,8 +109,8 @@ export function createMetrics(db: Db): Metrics {
   return {
     registry,
     instrumentIssuers(issuerFor) {
-      return (mode) => {
-        const issuer = issuerFor(mode);
+      return (mode, tenantId) => {
+        const issuer = issuerFor(mode, tenantId);
         return issuer ? instrument(issuer, mode) : null;
       };
     },

@@ -1,44 +1,200 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
+import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
-import type { CardIssuer } from "./port.ts";
+import {
+  assignedIssuerAccount,
+  type IssuerAccount,
+  liveIssuerAccount,
+} from "../modules/tenants/issuer-accounts.ts";
+import type { TestIssuer } from "../test-issuer/shared.ts";
+import { type CardIssuer, IssuerError } from "./port.ts";
 import { createUqpayIssuer } from "./uqpay/adapter.ts";
-import { createUqpayClient } from "./uqpay/client.ts";
-
-export type IssuerFor = (mode: Mode) => CardIssuer | null;
+import { createUqpayClient, type UqpayClient } from "./uqpay/client.ts";
 
 /**
- * The issuer per mode: test → the UQPay simulator at `simulatorUrl`; live → the configured UQPay
- * account, or null when no credentials are configured (live requests then get 503).
+ * The issuer a tenant acts through in a mode, or null when that mode has no issuer configured
+ * (live without credentials: requests then get 503). Every tenant acts at the issuer through its
+ * own account (issuer-accounts.ts), resolved on each call, so the core never sees another tenant's
+ * people, and an issuer's "already exists" only ever speaks of the tenant's own data.
  */
+export type IssuerFor = (mode: Mode, tenantId: string) => CardIssuer | null;
+
+/** Test mode's issuer: an external simulator (SIMULATOR_URL), or the shared in-process one. */
+export type TestUpstream =
+  | { kind: "external"; url: string; clientId: string; apiKey: string; adminToken?: string }
+  | { kind: "shared"; issuer: TestIssuer };
+
+/** A CardIssuer whose every call first finds the right account (async), then delegates. */
+function deferred(
+  resolve: () => Promise<CardIssuer>,
+  onError?: (error: unknown) => Promise<void>,
+): CardIssuer {
+  const via = async <T>(call: (issuer: CardIssuer) => Promise<T>): Promise<T> => {
+    try {
+      return await call(await resolve());
+    } catch (error) {
+      await onError?.(error);
+      throw error;
+    }
+  };
+  return {
+    submitCardholder: (...a) => via((i) => i.submitCardholder(...a)),
+    getCardholder: (...a) => via((i) => i.getCardholder(...a)),
+    resubmitDocuments: (...a) => via((i) => i.resubmitDocuments(...a)),
+    issueCard: (...a) => via((i) => i.issueCard(...a)),
+    getCard: (...a) => via((i) => i.getCard(...a)),
+    getSecureDetails: (...a) => via((i) => i.getSecureDetails(...a)),
+    listProducts: (...a) => via((i) => i.listProducts(...a)),
+  };
+}
+
 export function createIssuers(
   config: Config,
   logger: Logger,
-  simulatorUrl: string | null,
+  db: Db,
+  test: TestUpstream | null,
 ): IssuerFor {
   const log = logger.child({ component: "uqpay" });
-  const testIssuer = simulatorUrl
-    ? createUqpayIssuer(
-        createUqpayClient({
-          baseUrl: simulatorUrl,
-          clientId: config.SIMULATOR_CLIENT_ID,
-          apiKey: config.SIMULATOR_API_KEY,
+  const testClient: UqpayClient | null = !test
+    ? null
+    : test.kind === "external"
+      ? createUqpayClient({
+          baseUrl: test.url,
+          clientId: test.clientId,
+          apiKey: test.apiKey,
           timeoutMs: config.UQPAY_TIMEOUT_MS,
           logger: log,
-        }),
-      )
-    : null;
-  const liveIssuer =
+        })
+      : createUqpayClient({
+          baseUrl: () => test.issuer.apiBaseUrl(),
+          onUnreachable: () => test.issuer.forget(),
+          clientId: test.issuer.clientId,
+          apiKey: test.issuer.apiKey,
+          timeoutMs: config.UQPAY_TIMEOUT_MS,
+          logger: log,
+        });
+  const liveClient =
     config.UQPAY_CLIENT_ID && config.UQPAY_API_KEY
-      ? createUqpayIssuer(
-          createUqpayClient({
-            baseUrl: config.UQPAY_BASE_URL,
-            clientId: config.UQPAY_CLIENT_ID,
-            apiKey: config.UQPAY_API_KEY,
-            timeoutMs: config.UQPAY_TIMEOUT_MS,
-            logger: log,
-          }),
-        )
+      ? createUqpayClient({
+          baseUrl: config.UQPAY_BASE_URL,
+          clientId: config.UQPAY_CLIENT_ID,
+          apiKey: config.UQPAY_API_KEY,
+          timeoutMs: config.UQPAY_TIMEOUT_MS,
+          logger: log,
+        })
       : null;
-  return (mode) => (mode === "test" ? testIssuer : liveIssuer);
+
+  const adapters = new Map<string, CardIssuer>();
+  const adapterFor = (client: UqpayClient, mode: Mode, account: IssuerAccount) => {
+    const id = account.kind === "master" ? undefined : account.id;
+    const key = `${mode}/${id ?? "master"}`;
+    let issuer = adapters.get(key);
+    if (!issuer) {
+      issuer = createUqpayIssuer(client.forAccount(id));
+      adapters.set(key, issuer);
+    }
+    return issuer;
+  };
+
+  // Test mode: a sub-account per tenant, made on first use (no set-up by anyone), remembered in the
+  // database; the in-flight map makes concurrent first calls in this process share one.
+  const testAccounts = new Map<string, Promise<IssuerAccount>>();
+  const provisionTestAccount = async (tenantId: string): Promise<IssuerAccount> => {
+    const assigned = await assignedIssuerAccount(db, tenantId, "test");
+    if (assigned) return assigned;
+    let accountId: string;
+    try {
+      accountId = await createSubAccount(test);
+    } catch (cause) {
+      throw new IssuerError("unavailable", "the test-mode issuer could not set up this tenant", {
+        cause,
+      });
+    }
+    // Another process may have provisioned one first: theirs wins, ours stays unused and empty.
+    await db
+      .insertInto("tenant_issuer_accounts")
+      .values({ tenant_id: tenantId, mode: "test", account_id: accountId })
+      .onConflict((oc) => oc.columns(["tenant_id", "mode"]).doNothing())
+      .execute();
+    const stored = await assignedIssuerAccount(db, tenantId, "test");
+    if (!stored) throw new Error("test-mode issuer account vanished after it was stored");
+    return stored;
+  };
+  const testAccount = (tenantId: string) => {
+    let pending = testAccounts.get(tenantId);
+    if (!pending) {
+      pending = provisionTestAccount(tenantId);
+      testAccounts.set(tenantId, pending);
+      pending.catch(() => testAccounts.delete(tenantId));
+    }
+    return pending;
+  };
+
+  // Live mode: looked up on every call (an operator may assign an account while we run).
+  const liveAccount = async (tenantId: string): Promise<IssuerAccount> => {
+    const account = await liveIssuerAccount(db, tenantId);
+    if (!account)
+      throw new IssuerError(
+        "unavailable",
+        "no live issuer account is assigned to this tenant (operator: tenants set-issuer-account)",
+      );
+    return account;
+  };
+
+  // A test-mode sub-account the simulator no longer knows (its state was lost: a deleted state
+  // file, or a leader that died before saving it) is forgotten, so the next call makes a fresh one.
+  const forgetLostTestAccount = async (tenantId: string, error: unknown) => {
+    if (!(error instanceof IssuerError) || error.detail.issuerCode !== "sub_account_not_found")
+      return;
+    const account = await testAccounts.get(tenantId)?.catch(() => null);
+    testAccounts.delete(tenantId);
+    if (account?.kind !== "sub") return;
+    log.warn(
+      { tenantId },
+      "the test-mode simulator lost this tenant's sub-account; making a new one",
+    );
+    await db
+      .deleteFrom("tenant_issuer_accounts")
+      .where("tenant_id", "=", tenantId)
+      .where("mode", "=", "test")
+      .where("account_id", "=", account.id)
+      .execute();
+  };
+
+  const perTenant = new Map<string, CardIssuer>();
+  return (mode, tenantId) => {
+    const client = mode === "test" ? testClient : liveClient;
+    if (!client) return null;
+    const key = `${mode}/${tenantId}`;
+    let issuer = perTenant.get(key);
+    if (!issuer) {
+      issuer = deferred(
+        async () =>
+          adapterFor(
+            client,
+            mode,
+            mode === "test" ? await testAccount(tenantId) : await liveAccount(tenantId),
+          ),
+        mode === "test" ? (error) => forgetLostTestAccount(tenantId, error) : undefined,
+      );
+      perTenant.set(key, issuer);
+    }
+    return issuer;
+  };
+}
+
+/** A new sub-account from the test-mode simulator's admin API. */
+async function createSubAccount(test: TestUpstream | null): Promise<string> {
+  if (!test) throw new Error("no test-mode issuer");
+  if (test.kind === "shared") return test.issuer.createSubAccount();
+  if (!test.adminToken)
+    throw new Error("SIMULATOR_ADMIN_TOKEN is needed to create this tenant's sub-account");
+  const response = await fetch(`${test.url.replace(/\/api$/, "")}/__sim/sub-accounts`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${test.adminToken}` },
+  });
+  if (response.status !== 201)
+    throw new Error(`the simulator refused to create a sub-account: ${response.status}`);
+  return ((await response.json()) as { account_id: string }).account_id;
 }

@@ -45,12 +45,12 @@ export async function submitPendingKyc(deps: KycJobDeps, batchSize = 20): Promis
         "in",
         due.map((d) => d.id),
       )
-      .returning(["id", "mode", "submission_key", "submission_attempts"])
+      .returning(["id", "tenant_id", "mode", "submission_key", "submission_attempts"])
       .execute();
   });
   let submitted = 0;
   for (const holder of claimed) {
-    const issuer = deps.issuerFor(holder.mode);
+    const issuer = deps.issuerFor(holder.mode, holder.tenant_id);
     if (!issuer) continue;
     try {
       const input = await submissionInputFor(deps.db, deps.vault, holder.id);
@@ -135,12 +135,12 @@ export async function refreshStaleReviews(
         "in",
         stale.map((s) => s.id),
       )
-      .returning(["id", "mode", "issuer_cardholder_id"])
+      .returning(["id", "tenant_id", "mode", "issuer_cardholder_id"])
       .execute();
   });
   let decided = 0;
   for (const holder of claimed) {
-    const issuer = deps.issuerFor(holder.mode);
+    const issuer = deps.issuerFor(holder.mode, holder.tenant_id);
     if (!issuer || !holder.issuer_cardholder_id) continue;
     try {
       const upstream = await issuer.getCardholder(holder.issuer_cardholder_id);

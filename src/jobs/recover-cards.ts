@@ -1,15 +1,14 @@
 import { sql } from "kysely";
 import type { Log } from "../core/context.ts";
 import type { Db } from "../db/pool.ts";
-import type { Mode } from "../db/schema.ts";
-import type { CardIssuer } from "../issuer/port.ts";
+import type { IssuerFor } from "../issuer/issuers.ts";
 import { callIssuer } from "../modules/cards/issue.ts";
 import { refreshCard } from "../modules/cards/settle.ts";
 import { KeyLostError, takeKeyOfCard, unlockKey } from "../modules/idempotency/keys.ts";
 
 export interface RecoveryDeps {
   db: Db;
-  issuerFor(mode: Mode): CardIssuer | null;
+  issuerFor: IssuerFor;
   log: Log;
   /** Only cards untouched for this long: younger ones may still have their request in flight. */
   olderThanMs: number;
@@ -80,7 +79,7 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
 
   let settled = 0;
   for (const card of claimed) {
-    const issuer = deps.issuerFor(card.mode);
+    const issuer = deps.issuerFor(card.mode, card.tenant_id);
     if (!issuer) continue;
     const key = await takeKeyOfCard(deps.db, card.id, deps.lockTimeoutMs);
     // A request took the key between the claim above and now: it resolves the card itself.

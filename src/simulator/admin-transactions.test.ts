@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseWebhookEvent } from "../issuer/uqpay/webhook-events.ts";
 import type { Simulator } from "./app.ts";
 import { SIM_PRODUCT_USD_40963608, SIM_PRODUCT_USD_SINGLE_40963608 } from "./products.ts";
-import { activeCard, client, startSim } from "./testkit.ts";
+import { ADMIN, activeCard, client, startSim } from "./testkit.ts";
 
 let sim: Simulator;
 afterEach(async () => {
@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 const admin = (url: string, payload: Record<string, unknown> = {}) =>
-  sim.app.inject({ method: "POST", url, payload });
+  sim.app.inject({ method: "POST", url, payload, headers: ADMIN });
 
 describe("admin settlement, refund and fee transactions", () => {
   for (const product of [SIM_PRODUCT_USD_SINGLE_40963608, SIM_PRODUCT_USD_40963608]) {

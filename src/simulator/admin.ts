@@ -1,8 +1,14 @@
 /**
- * Admin API of the simulator, under /__sim/ (no auth; never part of UQPay's surface).
+ * Admin API of the simulator, under /__sim/ (never part of UQPay's surface). Every request needs
+ * `authorization: Bearer <admin token>` (the simulator's `adminToken`; app.ts checks it).
  *
- *   GET    /__sim/state                  counts: cardholders, cards (by status), orders, balances
- *                                        (currency → available), pending jobs, webhook events
+ *   POST   /__sim/sub-accounts           create an activated Issuing sub-account → {account_id}
+ *                                        (UQPay documents no creation API; see FIDELITY.md)
+ *   GET    /__sim/sub-accounts           {accounts:[account_id…]}
+ *
+ *   GET    /__sim/state                  counts over every account: cardholders, cards (by status),
+ *                                        orders; the master's balances (currency → available);
+ *                                        pending jobs, webhook events
  *   POST   /__sim/reset                  wipe all state, faults and webhook log; re-seed balances
  *   POST   /__sim/flush                  run every scheduled transition now (KYC reviews, card
  *                                        activations, order completions, PRE_CANCEL → CANCELLED)
@@ -15,7 +21,8 @@
  *   PUT    /__sim/webhooks               {url?, secret?, dropRate?, delayMs?, duplicateRate?,
  *                                        reorder?, reorderWindowMs?, maxAttempts?, retryBaseMs?}
  *   GET    /__sim/webhooks               {events:[…], deliveries:[…]} everything emitted / attempted
- *   POST   /__sim/balances               {currency, amount} fund (or, negative, debit) a balance
+ *   POST   /__sim/balances               {currency, amount, account_id?} fund (or, negative, debit)
+ *                                        the master's balance, or a sub-account's
  *   PUT    /__sim/settings               {rateLimitPerMinute?: number|null, tokenRateLimitPerMinute?:
  *                                        number|null (POST /v1/connect/token only; upstream 60),
  *                                        tokensCoexist?, requireBearer? (refuse a bare JWT),
@@ -29,6 +36,7 @@
  *   POST   /__sim/transactions/:id/settle, /__sim/cards/:id/refund, /__sim/cards/:id/fee
  *                                        settlement, refund and fee transactions with their
  *                                        webhooks (admin-transactions.ts)
+ *   Routes naming a cardholder, card or transaction by :id act in the account that holds it.
  *   POST   /__sim/clock                  {advanceSeconds} move the simulator clock forward (token
  *                                        expiry without sleeping); webhook x-wk-timestamp stays
  *                                        wall-clock time
@@ -52,21 +60,25 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
 export interface AdminHooks {
   reset(): void;
   advanceClock(ms: number): void;
+  createSubAccount(): string;
 }
 
 export function stateSummary(ctx: SimContext) {
+  const all = ctx.accounts.all();
+  const count = (size: (s: (typeof all)[number]) => number) => all.reduce((n, s) => n + size(s), 0);
   const cardsByStatus: Record<string, number> = {};
-  for (const c of ctx.state.cards.values())
-    cardsByStatus[c.card_status] = (cardsByStatus[c.card_status] ?? 0) + 1;
+  for (const s of all)
+    for (const c of s.cards.values())
+      cardsByStatus[c.card_status] = (cardsByStatus[c.card_status] ?? 0) + 1;
   const balances: Record<string, number> = {};
   for (const b of ctx.state.balances.values()) balances[b.currency] = b.available / 100;
   return {
-    cardholders: ctx.state.cardholders.size,
-    cards: ctx.state.cards.size,
+    cardholders: count((s) => s.cardholders.size),
+    cards: count((s) => s.cards.size),
     cardsByStatus,
-    orders: ctx.state.orders.size,
+    orders: count((s) => s.orders.size),
     balances,
-    cardTransactions: ctx.state.cardTxs.size,
+    cardTransactions: count((s) => s.cardTxs.size),
     pendingJobs: ctx.scheduler.pending(),
     webhookEvents: ctx.webhooks.events.length,
   };
@@ -77,6 +89,18 @@ export function registerAdminRoutes(
   ctx: SimContext,
   hooks: AdminHooks,
 ): void {
+  // An admin call naming an object by id acts in the account that holds it.
+  app.addHook("preHandler", async (req) => {
+    if (!req.url.startsWith("/__sim/")) return;
+    const id = (req.params as { id?: unknown } | undefined)?.id;
+    if (typeof id === "string") ctx.accounts.select(ctx.accounts.ownerOf(id));
+  });
+
+  app.post("/__sim/sub-accounts", async (_req, reply) =>
+    reply.code(201).send({ account_id: hooks.createSubAccount() }),
+  );
+  app.get("/__sim/sub-accounts", async () => ({ accounts: [...ctx.accounts.subs.keys()] }));
+
   app.get("/__sim/state", async () => stateSummary(ctx));
   registerAdminTransactionRoutes(app, ctx);
 
@@ -145,10 +169,17 @@ export function registerAdminRoutes(
   }));
 
   app.post("/__sim/balances", async (req) => {
-    const { currency, amount } = parse(
-      z.object({ currency: z.string().min(3).max(4), amount: z.number() }),
+    const { currency, amount, account_id } = parse(
+      z.object({
+        currency: z.string().min(3).max(4),
+        amount: z.number(),
+        account_id: z.string().optional(),
+      }),
       req.body,
     );
+    if (account_id !== undefined && !ctx.accounts.subs.has(account_id))
+      throw invalidRequest("account_id: no such sub-account");
+    ctx.accounts.select(account_id);
     move(
       ctx,
       currency,

@@ -3,10 +3,11 @@
  * format (see /work/shared/upstream/uqpay-issuing.md). Routes live under /api/v1/… (the client's
  * base URL ends in /api); the admin knobs live under /__sim/ (admin.ts).
  */
-import { randomInt } from "node:crypto";
+import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { decodeJwt } from "jose";
+import { Accounts } from "./accounts.ts";
 import { registerAdminRoutes } from "./admin.ts";
 import { Auth } from "./auth.ts";
 import { completeOrder, finishCancel, finishCreate } from "./cardflow.ts";
@@ -16,7 +17,7 @@ import { Faults, MALFORMED_BODY } from "./faults.ts";
 import { Idempotency, requestHash, validateKey } from "./idempotency.ts";
 import { setKycStatus } from "./kyc.ts";
 import { seedBalances } from "./ledger.ts";
-import { loadSnapshot, Persister } from "./persist.ts";
+import { fileStore, Persister, type SnapshotStore } from "./persist.ts";
 import { RateLimiter } from "./ratelimit.ts";
 import { reqSim } from "./reqstate.ts";
 import { deriveSeed, Rng } from "./rng.ts";
@@ -40,6 +41,8 @@ export {
 export interface SimulatorOptions {
   clientId: string;
   apiKey: string;
+  /** Every /__sim/ (admin) request must carry `authorization: Bearer <adminToken>`. */
+  adminToken: string;
   /** KYC review delay, default 1000. */
   reviewDelayMs?: number;
   /** Card PENDING → ACTIVE delay, default 200. */
@@ -50,6 +53,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** JSON snapshot: loaded at start, written (debounced ≤250 ms, atomic rename) after mutations and on close. */
   stateFile?: string;
+  /** Instead of stateFile: where the snapshot is loaded from and saved to. */
+  stateStore?: SnapshotStore;
   webhook?: { url: string; secret: string };
   /** Issuing balance per currency, default { USD: 10_000_000, SGD: 10_000_000 }. */
   initialBalances?: Record<string, number>;
@@ -96,6 +101,13 @@ function rateKey(clientId: unknown, token: unknown, ip: string): string {
   return ip;
 }
 
+/** Constant-time: hashing first gives both sides the same length. */
+function adminAuthorized(header: unknown, token: string): boolean {
+  if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
+  const digest = (v: string) => createHash("sha256").update(v).digest();
+  return timingSafeEqual(digest(header.slice("Bearer ".length)), digest(token));
+}
+
 function sendError(reply: FastifyReply, err: SimError) {
   return reply.code(err.status).type("application/json").send(err.body());
 }
@@ -110,10 +122,14 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
   const faultRng = new Rng(deriveSeed(seed, 1));
   const hookRng = new Rng(deriveSeed(seed, 2));
   state.accountId = rng.uuid();
+  const accounts = new Accounts(state);
+  if (opts.adminToken.length < 16) throw new Error("adminToken: at least 16 characters");
 
-  const snapshot = opts.stateFile ? await loadSnapshot(opts.stateFile) : undefined;
+  const store = opts.stateStore ?? (opts.stateFile ? fileStore(opts.stateFile) : undefined);
+  const snapshot = store ? await store.load() : undefined;
   if (snapshot) {
     state.load(snapshot);
+    for (const sub of snapshot.subAccounts ?? []) accounts.create(sub.accountId).load(sub);
     rng.state = snapshot.rngState;
   }
   let persister: Persister | undefined;
@@ -129,10 +145,13 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
     tokenRateLimitPerMinute: opts.tokenRateLimitPerMinute ?? null,
     securePermission: true,
   };
-  const scheduler = new Scheduler(state, rng, clock, changed);
+  const scheduler = new Scheduler(state, rng, clock, changed, accounts);
   const ctx: SimContext = {
     settings,
-    state,
+    get state() {
+      return accounts.current();
+    },
+    accounts,
     rng,
     clock,
     scheduler,
@@ -154,22 +173,23 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
     faults: new Faults(faultRng),
     changed,
   };
-  if (opts.stateFile) persister = new Persister(opts.stateFile, () => state.toSnapshot(rng.state));
+  if (store) persister = new Persister(store, () => snapshotAll());
 
+  // Jobs run in their account's scope (Scheduler), so ctx.state is that account's data.
   scheduler.on("kyc", (job) => {
-    const ch = state.cardholders.get(job.ref);
+    const ch = ctx.state.cardholders.get(job.ref);
     if (ch) setKycStatus(ctx, ch, (job.data?.status as KycStatus | undefined) ?? "SUCCESS");
   });
   scheduler.on("card_activate", (job) => {
-    const card = state.cards.get(job.ref);
+    const card = ctx.state.cards.get(job.ref);
     if (card) finishCreate(ctx, card);
   });
   scheduler.on("order_complete", (job) => {
-    const order = state.orders.get(job.ref);
+    const order = ctx.state.orders.get(job.ref);
     if (order) completeOrder(ctx, order);
   });
   scheduler.on("card_cancel", (job) => {
-    const card = state.cards.get(job.ref);
+    const card = ctx.state.cards.get(job.ref);
     if (card) finishCancel(ctx, card, String(job.data?.order_id ?? card.create_order_id));
   });
   if (!snapshot) seedBalances(ctx);
@@ -208,8 +228,17 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
     }
   });
 
+  // Every request runs in an account scope (master until x-on-behalf-of names a sub-account).
+  app.addHook("onRequest", (_req, _reply, done) => accounts.enter(done));
   app.addHook("onRequest", async (req, reply) => {
-    if (req.url.startsWith("/__sim")) return;
+    if (req.url.startsWith("/__sim")) {
+      if (adminAuthorized(req.headers.authorization, opts.adminToken)) return;
+      return reply.code(401).send({
+        type: "unauthorized",
+        code: "unauthorized",
+        message: "the simulator's admin API needs authorization: Bearer <admin token>",
+      });
+    }
     const who = rateKey(req.headers["x-client-id"], req.headers["x-auth-token"], req.ip);
     // The token endpoint has its own limit (60/min upstream), counted on top of the general one.
     if (req.url.split("?")[0] === "/api/v1/connect/token") {
@@ -259,17 +288,21 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
     if (!needsAuth(req.url) || req.is404) return;
     const claims = await ctx.auth.verify(req.headers["x-auth-token"] as string | undefined);
     const onBehalf = req.headers["x-on-behalf-of"];
-    // The simulator has no sub-accounts: any non-empty value names an unknown one.
-    if (typeof onBehalf === "string" && onBehalf !== "")
-      throw new SimError(
-        "account_error",
-        "sub_account_not_found",
-        "x-on-behalf-of: sub-account not found",
-      );
+    // Missing or empty: the master account. Anything else must name a sub-account created here.
+    if (typeof onBehalf === "string" && onBehalf !== "") {
+      if (!accounts.subs.has(onBehalf))
+        throw new SimError(
+          "account_error",
+          "sub_account_not_found",
+          "x-on-behalf-of: sub-account not found",
+        );
+      accounts.select(onBehalf);
+    }
     if (req.method !== "POST") return;
     const key = validateKey(req.headers["x-idempotency-key"] as string | undefined);
     const decision = ctx.idem.begin(
-      claims.client_id,
+      // Keys are scoped per account too: one account's replay never answers another's request.
+      `${claims.client_id}/${accounts.currentId() ?? ""}`,
       key,
       requestHash(req.method, req.url, req.body),
     );
@@ -376,21 +409,39 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
   registerSimulationRoutes(app, ctx);
   registerTransferRoutes(app, ctx);
 
+  // Sub-accounts survive a reset (their holders, e.g. Cardrail, keep their ids); their data goes.
   const reset = () => {
     scheduler.clearTimers();
-    state.clear();
     ctx.faults.clear();
     ctx.webhooks.reset();
-    seedBalances(ctx);
+    for (const [id, sub] of [[undefined, state] as const, ...accounts.subs])
+      accounts.run(id, () => {
+        sub.clear();
+        seedBalances(ctx);
+      });
     changed();
+  };
+  const createSubAccount = (): string => {
+    const id = rng.uuid();
+    accounts.create(id);
+    accounts.run(id, () => seedBalances(ctx));
+    changed();
+    return id;
   };
   const advanceClock = (ms: number) => {
     clockOffset += ms;
   };
-  registerAdminRoutes(app, ctx, { reset, advanceClock });
+  registerAdminRoutes(app, ctx, { reset, advanceClock, createSubAccount });
 
   const sweep = setInterval(() => ctx.idem.sweep(), 60_000);
   sweep.unref();
+
+  function snapshotAll() {
+    return {
+      ...state.toSnapshot(rng.state),
+      subAccounts: [...accounts.subs.values()].map((sub) => sub.toSnapshot(rng.state)),
+    };
+  }
 
   let closed = false;
   return {

@@ -1,7 +1,7 @@
 import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Simulator } from "./app.ts";
-import { CLIENT, client, startSim, tokenFor } from "./testkit.ts";
+import { ADMIN, CLIENT, client, startSim, tokenFor } from "./testkit.ts";
 
 let sim: Simulator;
 afterEach(async () => sim?.close());
@@ -69,6 +69,7 @@ describe("token", () => {
     await sim.app.inject({
       method: "PUT",
       url: "/__sim/settings",
+      headers: ADMIN,
       payload: { requireBearer: true },
     });
     const bare = await get(token);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Simulator } from "./app.ts";
 import { ISO_ALPHA2 } from "./countries.ts";
-import { client, holder, idCard, startSim, TINY_PNG_B64 } from "./testkit.ts";
+import { ADMIN, client, holder, idCard, startSim, TINY_PNG_B64 } from "./testkit.ts";
 
 let sim: Simulator;
 afterEach(async () => sim?.close());
@@ -114,6 +114,7 @@ describe("sandbox KYC outcomes", () => {
     const ov = await sim.app.inject({
       method: "POST",
       url: `/__sim/cardholders/${res.body.cardholder_id}/kyc`,
+      headers: ADMIN,
       payload: { status: "SUCCESS" },
     });
     expect(ov.json().cardholder_status).toBe("SUCCESS");

@@ -6,7 +6,7 @@ import {
   SIM_PRODUCT_ENHANCED_46651711,
   SIM_PRODUCT_USD_40963608,
 } from "./products.ts";
-import { activeCard, client, holder, idCard, startSim } from "./testkit.ts";
+import { ADMIN, activeCard, client, holder, idCard, startSim } from "./testkit.ts";
 
 let sim: Simulator;
 afterEach(async () => sim?.close());
@@ -354,6 +354,7 @@ describe("card management", () => {
     await sim.app.inject({
       method: "PUT",
       url: "/__sim/settings",
+      headers: ADMIN,
       payload: { securePermission: false },
     });
     const res = await c.get(`${CARDS}/${cardId}/secure`);

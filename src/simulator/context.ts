@@ -1,4 +1,5 @@
 /** Everything a route or job needs, built once per simulator instance. */
+import type { Accounts } from "./accounts.ts";
 import type { Auth } from "./auth.ts";
 import type { Faults } from "./faults.ts";
 import type { Idempotency } from "./idempotency.ts";
@@ -25,7 +26,9 @@ export interface SimSettings {
 
 export interface SimContext {
   settings: SimSettings;
-  state: SimState;
+  /** The current account's state (see accounts.ts): the master, or the sub-account acted for. */
+  readonly state: SimState;
+  accounts: Accounts;
   /** ids, card numbers, CVVs. */
   rng: Rng;
   clock: () => number;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Simulator } from "./app.ts";
 import type { FaultRuleInput } from "./faults.ts";
 import { SIM_PRODUCT_USD_40963608 } from "./products.ts";
-import { CLIENT, holder, startSim } from "./testkit.ts";
+import { ADMIN, CLIENT, holder, startSim } from "./testkit.ts";
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -50,7 +50,7 @@ async function live(opts: Parameters<typeof startSim>[0] = {}) {
   const addFault = async (rule: FaultRuleInput) => {
     const res = await fetch(`${base}/__sim/faults`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { ...ADMIN, "content-type": "application/json" },
       body: JSON.stringify(rule),
     });
     expect(res.status).toBe(200);
@@ -195,7 +195,7 @@ describe("faults", () => {
     const t = await live();
     await t.addFault({ route: "*", kind: "500" });
     expect((await t.call("GET", "/api/v1/issuing/products")).status).toBe(500);
-    await fetch(`${t.base}/__sim/faults`, { method: "DELETE" });
+    await fetch(`${t.base}/__sim/faults`, { method: "DELETE", headers: ADMIN });
     expect((await t.call("GET", "/api/v1/issuing/products")).status).toBe(200);
   });
 });

@@ -6,8 +6,12 @@
  * SIM_SEED, SIM_STATE_FILE, SIM_WEBHOOK_URL + SIM_WEBHOOK_SECRET (both or neither),
  * SIM_RATE_LIMIT_PER_MINUTE, SIM_TOKEN_RATE_LIMIT_PER_MINUTE (token endpoint only; upstream 60),
  * SIM_TOKENS_COEXIST (true|false), SIM_REQUIRE_BEARER (true|false), SIM_LOG (true|false),
- * SIM_FAULTS (JSON array of fault rules, see faults.ts). Every bad key is listed at once.
+ * SIM_FAULTS (JSON array of fault rules, see faults.ts), SIM_ADMIN_TOKEN (≥16 characters: the
+ * bearer token every /__sim/ request needs; when unset a random one is made and printed once at
+ * start, so the admin API is never open to whoever else can reach the port). Every bad key is
+ * listed at once.
  */
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { buildSimulator, type SimulatorOptions } from "./app.ts";
 import { faultRuleInput } from "./faults.ts";
@@ -20,6 +24,7 @@ const envSchema = z.object({
   SIM_HOST: z.string().min(1).default("127.0.0.1"),
   SIM_CLIENT_ID: z.string().min(1).default("sim-client"),
   SIM_API_KEY: z.string().min(1).default("sim-key"),
+  SIM_ADMIN_TOKEN: z.string().min(16).optional(),
   SIM_REVIEW_DELAY_MS: int(0).optional(),
   SIM_CARD_ACTIVATION_DELAY_MS: int(0).optional(),
   SIM_TOKEN_TTL_SECONDS: int(1).optional(),
@@ -64,9 +69,11 @@ export function parseEnv(env: NodeJS.ProcessEnv) {
 
 async function main(): Promise<void> {
   const env = parseEnv(process.env);
+  const adminToken = env.SIM_ADMIN_TOKEN ?? randomBytes(24).toString("base64url");
   const opts: SimulatorOptions = {
     clientId: env.SIM_CLIENT_ID,
     apiKey: env.SIM_API_KEY,
+    adminToken,
     logger: env.SIM_LOG,
   };
   if (env.SIM_REVIEW_DELAY_MS !== undefined) opts.reviewDelayMs = env.SIM_REVIEW_DELAY_MS;
@@ -90,6 +97,9 @@ async function main(): Promise<void> {
   console.log(
     `UQPay simulator listening on ${address} (API base ${address}/api, admin ${address}/__sim)`,
   );
+  // Printed only when generated: a configured token is already known to whoever set it.
+  if (!env.SIM_ADMIN_TOKEN)
+    console.log(`admin token (send as "authorization: Bearer <token>"): ${adminToken}`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { activeCard, client, holder, idCard, startSim } from "./testkit.ts";
+import { ADMIN, activeCard, client, holder, idCard, startSim } from "./testkit.ts";
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -51,7 +51,9 @@ describe("state file", () => {
     ).toBe("SUCCESS");
     const replay = await c2.post("/api/v1/issuing/balances", { currency: "USD" }, key);
     expect(replay.body).toEqual(bal.body);
-    const state = (await second.app.inject({ method: "GET", url: "/__sim/state" })).json();
+    const state = (
+      await second.app.inject({ method: "GET", url: "/__sim/state", headers: ADMIN })
+    ).json();
     expect(state).toMatchObject({
       cardholders: 2,
       cards: 1,

@@ -1,4 +1,8 @@
-/** Optional snapshot file: loaded at start, written debounced (≤250 ms) with an atomic rename. */
+/**
+ * Optional persistence: a snapshot loaded at start and saved debounced (≤250 ms) after changes.
+ * A file (atomic rename) by default; a host may give its own store (Cardrail keeps it in its
+ * database when several processes share one simulator).
+ */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Snapshot } from "./state.ts";
@@ -14,13 +18,30 @@ export async function loadSnapshot(file: string): Promise<Snapshot | undefined> 
   }
 }
 
+export interface SnapshotStore {
+  load(): Promise<Snapshot | undefined>;
+  save(json: string): Promise<void>;
+}
+
+export function fileStore(file: string): SnapshotStore {
+  let seq = 0;
+  return {
+    load: () => loadSnapshot(file),
+    async save(data) {
+      const tmp = `${file}.${process.pid}.${++seq}.tmp`;
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(tmp, data, { mode: 0o600 });
+      await rename(tmp, file);
+    },
+  };
+}
+
 export class Persister {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
-  private seq = 0;
 
   constructor(
-    private readonly file: string,
+    private readonly store: SnapshotStore,
     private readonly snapshot: () => Snapshot,
     private readonly debounceMs = 250,
   ) {}
@@ -41,13 +62,8 @@ export class Persister {
       this.timer = undefined;
     }
     const data = JSON.stringify(this.snapshot());
-    // Writes are chained so two flushes never race on the temp file.
-    this.writing = this.writing.then(async () => {
-      const tmp = `${this.file}.${process.pid}.${++this.seq}.tmp`;
-      await mkdir(dirname(this.file), { recursive: true });
-      await writeFile(tmp, data);
-      await rename(tmp, this.file);
-    });
+    // Writes are chained so two flushes never race (nor land out of order).
+    this.writing = this.writing.then(() => this.store.save(data));
     await this.writing;
   }
 }

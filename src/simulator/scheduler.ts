@@ -8,6 +8,12 @@ import type { Job, JobKind, SimState } from "./state.ts";
 
 export type JobHandler = (job: Job) => void;
 
+/** Which account a job acts for: recorded when it is added, restored when it runs. */
+export interface JobScope {
+  currentId(): string | undefined;
+  run<T>(account: string | undefined, fn: () => T): T;
+}
+
 export class Scheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private handlers: Partial<Record<JobKind, JobHandler>> = {};
@@ -18,6 +24,7 @@ export class Scheduler {
     private readonly rng: Rng,
     private readonly clock: () => number,
     private readonly onChange: () => void,
+    private readonly scope: JobScope,
   ) {}
 
   on(kind: JobKind, handler: JobHandler): void {
@@ -27,6 +34,8 @@ export class Scheduler {
   add(kind: JobKind, ref: string, delayMs: number, data?: Record<string, unknown>): Job {
     const job: Job = { id: this.rng.uuid(), kind, ref, dueAt: this.clock() + delayMs };
     if (data) job.data = data;
+    const account = this.scope.currentId();
+    if (account !== undefined) job.account = account;
     this.state.jobs.set(job.id, job);
     this.arm(job);
     return job;
@@ -62,7 +71,7 @@ export class Scheduler {
     this.timers.delete(id);
     if (!job) return;
     this.state.jobs.delete(id);
-    this.handlers[job.kind]?.(job);
+    this.scope.run(job.account, () => this.handlers[job.kind]?.(job));
     this.onChange();
   }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Simulator } from "./app.ts";
 import { SIM_PRODUCT_ENHANCED_46651711 } from "./products.ts";
-import { activeCard, client, holder, idCard, startSim } from "./testkit.ts";
+import { ADMIN, activeCard, client, holder, idCard, startSim } from "./testkit.ts";
 
 let sim: Simulator;
 afterEach(async () => sim?.close());
@@ -153,12 +153,17 @@ describe("admin", () => {
     const fund = await sim.app.inject({
       method: "POST",
       url: "/__sim/balances",
+      headers: ADMIN,
       payload: { currency: "HKD", amount: 50 },
     });
     expect(fund.json()).toMatchObject({ HKD: 50 });
-    const state = (await sim.app.inject({ method: "GET", url: "/__sim/state" })).json();
+    const state = (
+      await sim.app.inject({ method: "GET", url: "/__sim/state", headers: ADMIN })
+    ).json();
     expect(state).toMatchObject({ cardholders: 1, cards: 1, cardsByStatus: { ACTIVE: 1 } });
-    const reset = (await sim.app.inject({ method: "POST", url: "/__sim/reset" })).json();
+    const reset = (
+      await sim.app.inject({ method: "POST", url: "/__sim/reset", headers: ADMIN })
+    ).json();
     expect(reset).toMatchObject({
       cardholders: 0,
       cards: 0,

@@ -174,6 +174,8 @@ export interface Job {
   kind: JobKind;
   dueAt: number;
   ref: string;
+  /** The sub-account the job acts for (absent: the master account). */
+  account?: string;
   data?: Record<string, unknown>;
 }
 
@@ -192,6 +194,8 @@ export interface Snapshot {
   /** Added later: absent in older snapshots. */
   transfers?: Transfer[];
   reports?: Report[];
+  /** Each sub-account's own data (its idem and jobs stay empty: those live in the master's). */
+  subAccounts?: Snapshot[];
 }
 
 export class SimState {

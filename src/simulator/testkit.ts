@@ -4,9 +4,12 @@ import { buildSimulator, type Simulator, type SimulatorOptions } from "./app.ts"
 import { SIM_PRODUCT_USD_40963608 } from "./products.ts";
 
 export const CLIENT = { clientId: "test-client", apiKey: "test-key" };
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+/** What every /__sim/ request carries. */
+export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export async function startSim(opts: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  return buildSimulator({ ...CLIENT, seed: 42, ...opts });
+  return buildSimulator({ ...CLIENT, adminToken: ADMIN_TOKEN, seed: 42, ...opts });
 }
 
 export async function tokenFor(sim: Simulator): Promise<string> {

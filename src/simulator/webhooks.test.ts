@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Simulator } from "./app.ts";
-import { activeCard, client, startSim, until } from "./testkit.ts";
+import { ADMIN, activeCard, client, startSim, until } from "./testkit.ts";
 
 interface Received {
   headers: Record<string, string | string[] | undefined>;
@@ -101,7 +101,12 @@ describe("webhooks", () => {
     const rx = await receiver();
     sim = await startSim({ webhook: { url: rx.url, secret: "s" } });
     const c = await client(sim);
-    await sim.app.inject({ method: "PUT", url: "/__sim/webhooks", payload: { duplicateRate: 1 } });
+    await sim.app.inject({
+      method: "PUT",
+      url: "/__sim/webhooks",
+      headers: ADMIN,
+      payload: { duplicateRate: 1 },
+    });
     await activeCard(sim, c);
     await rx.waitFor(2);
     expect(JSON.parse(rx.got[0]?.raw ?? "").event_id).toBe(
@@ -110,10 +115,13 @@ describe("webhooks", () => {
     await sim.app.inject({
       method: "PUT",
       url: "/__sim/webhooks",
+      headers: ADMIN,
       payload: { duplicateRate: 0, dropRate: 1 },
     });
     await activeCard(sim, c);
-    const log = (await sim.app.inject({ method: "GET", url: "/__sim/webhooks" })).json();
+    const log = (
+      await sim.app.inject({ method: "GET", url: "/__sim/webhooks", headers: ADMIN })
+    ).json();
     expect(log.deliveries.at(-1).status).toBe("dropped");
   });
 
@@ -124,6 +132,7 @@ describe("webhooks", () => {
     await sim.app.inject({
       method: "PUT",
       url: "/__sim/webhooks",
+      headers: ADMIN,
       payload: { reorder: true, reorderWindowMs: 20 },
     });
     const { cardId } = await activeCard(sim, c);

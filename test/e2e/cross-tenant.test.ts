@@ -42,6 +42,7 @@ beforeAll(async () => {
   liveUpstream = await buildSimulator({
     clientId: "live-client",
     apiKey: "live-key",
+    adminToken: "live-admin-token-for-tests",
     reviewDelayMs: 50,
   });
   const address = await liveUpstream.app.listen({ port: 0, host: "127.0.0.1" });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 import { jpeg } from "../fixtures/files.ts";
 import { cardholderForm, createHolder, waitForStatus } from "../fixtures/flows.ts";
+import { simAdminOf } from "../fixtures/simulator-admin.ts";
 
 /**
  * KYC that is never lost: the cardholder is committed (documents encrypted) before the issuer is
@@ -29,19 +30,15 @@ afterAll(() => cardrail?.close());
 const CREATE = "POST /api/v1/issuing/cardholders";
 
 async function sim(path: string, method: string, body?: unknown) {
-  const base = cardrail.runtime.simulatorUrl.replace(/\/api$/, "");
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body ? { "content-type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  const res = await (await simAdminOf(cardrail.runtime))(path, method, body);
   if (!res.ok) throw new Error(`simulator admin ${method} ${path}: ${res.status}`);
 }
 
 function upstreamHoldersWithEmail(email: string): number {
-  return [...(cardrail.runtime.simulator?.ctx.state.cardholders.values() ?? [])].filter(
-    (c) => c.email === email,
-  ).length;
+  // Across every account: each tenant acts through a sub-account of its own.
+  const accounts = cardrail.runtime.simulator?.ctx.accounts.all() ?? [];
+  return accounts.flatMap((a) => [...a.cardholders.values()]).filter((c) => c.email === email)
+    .length;
 }
 
 describe("durable KYC submission", () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook } from "../../packages/sdk/src/index.ts";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 import { activeHolder, createHolder, issueCard } from "../fixtures/flows.ts";
+import { simAdminOf } from "../fixtures/simulator-admin.ts";
 
 /**
  * The tenant-facing events come from the real flows (not from calling emitEvent by hand): a
@@ -105,15 +106,10 @@ describe("tenant events from the real flows", () => {
     ).toBe(true);
 
     const holderId = await activeHolder(tenant);
-    const admin = cardrail.runtime.simulatorUrl.replace(/\/api$/, "");
-    await fetch(`${admin}/__sim/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        route: "POST /api/v1/issuing/cards",
-        kind: "fail_after_success",
-        count: 1,
-      }),
+    await (await simAdminOf(cardrail.runtime))("/__sim/faults", "POST", {
+      route: "POST /api/v1/issuing/cards",
+      kind: "fail_after_success",
+      count: 1,
     });
     const card = await issueCard(tenant, { holderId, loadAmount: 3 });
     expect(card.status).toBe(201);

@@ -41,11 +41,10 @@ beforeAll(async () => {
     IDEMPOTENCY_LOCK_TIMEOUT_MS: "1000",
     UQPAY_TIMEOUT_MS: "3000",
   });
-  const admin = world.env.SIMULATOR_URL?.replace(/\/api$/, "");
-  await fetch(`${admin}/__sim/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ route: "POST /api/v1/issuing/cards", kind: "latency", latencyMs: 40 }),
+  await world.simAdmin("/__sim/faults", "POST", {
+    route: "POST /api/v1/issuing/cards",
+    kind: "latency",
+    latencyMs: 40,
   });
 }, 60_000);
 

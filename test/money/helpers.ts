@@ -21,7 +21,9 @@ export async function walletMinor(cardrail: TestCardrail, tenantId: string): Pro
 /** How many upstream (simulator) cards carry each of our card ids: never more than one. */
 export function upstreamCardsPerRef(cardrail: TestCardrail): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const card of cardrail.runtime.simulator?.ctx.state.cards.values() ?? []) {
+  // Across every account: each tenant acts through a sub-account of its own.
+  const accounts = cardrail.runtime.simulator?.ctx.accounts.all() ?? [];
+  for (const card of accounts.flatMap((a) => [...a.cards.values()])) {
     const ref = String(card.metadata.cardrail_card_id ?? "");
     counts.set(ref, (counts.get(ref) ?? 0) + 1);
   }

@@ -108,11 +108,8 @@ describe("two API processes, one wallet", () => {
       .select("issuer_cardholder_id")
       .where("id", "=", refused)
       .executeTakeFirstOrThrow();
-    const admin = world.env.SIMULATOR_URL?.replace(/\/api$/, "");
-    await fetch(`${admin}/__sim/cardholders/${row.issuer_cardholder_id}/kyc`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ status: "FAILED" }),
+    await world.simAdmin(`/__sim/cardholders/${row.issuer_cardholder_id}/kyc`, "POST", {
+      status: "FAILED",
     });
     const results = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>

@@ -44,7 +44,10 @@ describe("reconciliation reports and never fixes", () => {
       .selectAll()
       .where("status", "=", "active")
       .executeTakeFirstOrThrow();
-    const upstream = cardrail.runtime.simulator?.ctx.state.cards.get(card.issuer_card_id ?? "");
+    const upstream = cardrail.runtime.simulator?.ctx.accounts
+      .all()
+      .find((a) => a.cards.has(card.issuer_card_id ?? ""))
+      ?.cards.get(card.issuer_card_id ?? "");
     expect(upstream).toBeDefined();
     if (upstream) upstream.card_status = "FAILED";
     const balancesBefore = await cardrail.runtime.database.db

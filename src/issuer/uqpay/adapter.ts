@@ -9,7 +9,7 @@ import {
   type IssuerKycStatus,
   type IssuerProduct,
 } from "../port.ts";
-import type { UqpayClient } from "./client.ts";
+import type { UqpayAccountClient } from "./client.ts";
 import { UqpayError } from "./errors.ts";
 import {
   contractFieldFor,
@@ -215,7 +215,7 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
 
 const MAX_PRODUCT_PAGES = 50;
 
-export function createUqpayIssuer(client: UqpayClient): CardIssuer {
+export function createUqpayIssuer(client: UqpayAccountClient): CardIssuer {
   return {
     submitCardholder: (input, call) =>
       guard(async () => {

@@ -21,6 +21,7 @@ beforeAll(async () => {
   sim = await buildSimulator({
     clientId: "contract-client",
     apiKey: "contract-key",
+    adminToken: "contract-admin-token-for-tests",
     seed: 42,
     tokenTtlSeconds: 1800,
   });

@@ -55,6 +55,7 @@ beforeAll(async () => {
   sim = await buildSimulator({
     clientId: "flow-client",
     apiKey: "flow-key",
+    adminToken: "flow-admin-token-for-tests",
     seed: 7,
     reviewDelayMs: 30,
     cardActivationDelayMs: 30,

@@ -29,7 +29,10 @@ export interface Logger {
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface HttpOptions {
-  baseUrl: string;
+  /** Fixed, or looked up per request (a test-mode simulator that may move to another process). */
+  baseUrl: string | (() => Promise<string>);
+  /** Told when a request provably never reached the server (e.g. to forget a cached base URL). */
+  onUnreachable?: () => void;
   timeoutMs: number;
   maxRetries: number;
   retryBaseMs: number;
@@ -175,9 +178,22 @@ export class HttpTransport {
   private async once(spec: RequestSpec, attempt: number): Promise<unknown> {
     const pathWithQuery = buildPath(spec.path, spec.query);
     const logPath = redactString(pathWithQuery);
-    const url = `${this.opts.baseUrl.replace(/\/+$/, "")}${pathWithQuery}`;
-    const started = performance.now();
     const base = { method: spec.method, path: logPath, attempts: attempt };
+    let baseUrl: string;
+    try {
+      baseUrl =
+        typeof this.opts.baseUrl === "string" ? this.opts.baseUrl : await this.opts.baseUrl();
+    } catch (cause) {
+      // Nowhere to send it: the request provably never left.
+      throw new UqpayError("network", "the issuer's address is not known yet", {
+        ...base,
+        mayHaveBeenSent: false,
+        outcomeUnknown: false,
+        cause,
+      });
+    }
+    const url = `${baseUrl.replace(/\/+$/, "")}${pathWithQuery}`;
+    const started = performance.now();
     const log = (fields: Record<string, unknown>, failed: boolean) => {
       const line = {
         method: spec.method,
@@ -228,6 +244,7 @@ export class HttpTransport {
       const code = errorCode(cause);
       const neverSent = !gotHeaders && code !== undefined && NEVER_SENT_CODES.has(code);
       log({ error: "network", code }, true);
+      if (neverSent) this.opts.onUnreachable?.();
       throw new UqpayError("network", `network error${code ? ` (${code})` : ""}`, {
         ...base,
         mayHaveBeenSent: !neverSent,

@@ -10,7 +10,8 @@ import { applyIssuerState, cardStatusFromIssuer } from "../cards/settle.ts";
 export interface InboundDeps {
   db: Db;
   mode: Mode;
-  issuer: CardIssuer | null;
+  /** The issuer of the tenant the event turns out to concern (found by the issuer's ids). */
+  issuerFor(tenantId: string): CardIssuer | null;
   log: Log;
 }
 
@@ -98,7 +99,7 @@ async function apply(deps: InboundDeps, event: IssuerEvent): Promise<ApplyResult
         db: deps.db,
         tenantId: card.tenant_id,
         mode: card.mode,
-        issuer: deps.issuer,
+        issuer: deps.issuerFor(card.tenant_id),
         log: deps.log,
         now: () => new Date(),
       };

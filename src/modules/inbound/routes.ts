@@ -89,7 +89,12 @@ export const inboundWebhookRoutes =
           ]);
         }
         const result = await applyIssuerEvent(
-          { db: deps.db, mode, issuer: deps.issuerFor(mode), log: request.log },
+          {
+            db: deps.db,
+            mode,
+            issuerFor: (tenantId) => deps.issuerFor(mode, tenantId),
+            log: request.log,
+          },
           event,
         );
         request.log.info({ eventId: event.eventId, type: event.type, result }, "issuer webhook");

@@ -92,7 +92,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   let done = 0;
   for (const card of issued) {
     deps.onProgress?.(done++, issued.length);
-    const issuer = deps.issuerFor(card.mode);
+    const issuer = deps.issuerFor(card.mode, card.tenant_id);
     const book = chainName({ tenantId: card.tenant_id, mode: card.mode, currency: card.currency });
     if (!issuer || !card.issuer_card_id) {
       incomparable.add(book);

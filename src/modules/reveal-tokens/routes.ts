@@ -123,7 +123,7 @@ export const revealTokenRoutes =
             db: deps.db,
             tenantId,
             mode,
-            issuer: deps.issuerFor(mode),
+            issuer: deps.issuerFor(mode, tenantId),
             log: request.log,
             now,
           }),

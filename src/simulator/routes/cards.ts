@@ -136,7 +136,10 @@ function checkProduct(ctx: SimContext, input: CardCreate): Product {
 }
 
 function uniquePan(ctx: SimContext, bin: string): string {
-  const used = new Set([...ctx.state.cards.values()].map((c) => c.card_number));
+  // Card numbers are unique across every account, as real PANs are.
+  const used = new Set(
+    ctx.accounts.all().flatMap((s) => [...s.cards.values()].map((c) => c.card_number)),
+  );
   for (;;) {
     const pan = generatePan(bin, ctx.rng);
     if (!used.has(pan)) return pan;
