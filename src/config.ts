@@ -115,8 +115,9 @@ export const configSchema = z.object({
     .optional(),
   /**
    * HMAC key of the ledger journal, the witness reconcile checks the ledger against (32 bytes,
-   * base64). Unset: generated once into CARDRAIL_DATA_DIR/journal.key. Every process on one
-   * database needs the same key; it must never be stored in the database.
+   * base64). Unset: on PostgreSQL derived from CARDRAIL_KEY_PEPPER (shared by every process of one
+   * database anyway), on the embedded database generated once into CARDRAIL_DATA_DIR/journal.key.
+   * It must never be stored in the database.
    */
   LEDGER_JOURNAL_KEY: z
     .string()

@@ -1,6 +1,8 @@
+import { hkdfSync } from "node:crypto";
 import type pg from "pg";
 import type { Config } from "../config.ts";
 import { loadOrCreateKey } from "../core/key-file.ts";
+import { pepperOf } from "../modules/tenants/api-keys.ts";
 import { prepareJournal } from "../modules/wallet/journal.ts";
 import { type EmbeddedDatabase, type EmbeddedOptions, openEmbedded } from "./embedded.ts";
 import { JournalSigner, withJournalSigner } from "./journal-signer.ts";
@@ -21,10 +23,34 @@ export interface OpenDatabase {
  * carries the ledger journal's key (LEDGER_JOURNAL_KEY or CARDRAIL_DATA_DIR/journal.key), which
  * every posting signs its journal entry with; the database never sees it.
  */
+/**
+ * The journal's key: LEDGER_JOURNAL_KEY when set. Otherwise, on PostgreSQL, derived from
+ * CARDRAIL_KEY_PEPPER, which every process sharing the database must already share (or their API
+ * keys would not authenticate on each other): N processes need no extra setting. On the embedded
+ * database (one process) a key file in the data folder.
+ */
+async function journalKey(
+  config: Pick<
+    Config,
+    "DATABASE_URL" | "CARDRAIL_DATA_DIR" | "LEDGER_JOURNAL_KEY" | "CARDRAIL_KEY_PEPPER"
+  >,
+): Promise<Buffer> {
+  if (!config.LEDGER_JOURNAL_KEY && config.DATABASE_URL) {
+    return Buffer.from(
+      hkdfSync("sha256", pepperOf(config.CARDRAIL_KEY_PEPPER), "", "cardrail ledger journal", 32),
+    );
+  }
+  return loadOrCreateKey(config.LEDGER_JOURNAL_KEY, config.CARDRAIL_DATA_DIR, "journal.key");
+}
+
 export async function openDatabase(
   config: Pick<
     Config,
-    "DATABASE_URL" | "DATABASE_POOL_SIZE" | "CARDRAIL_DATA_DIR" | "LEDGER_JOURNAL_KEY"
+    | "DATABASE_URL"
+    | "DATABASE_POOL_SIZE"
+    | "CARDRAIL_DATA_DIR"
+    | "LEDGER_JOURNAL_KEY"
+    | "CARDRAIL_KEY_PEPPER"
   >,
   options: { inMemory?: boolean } & EmbeddedOptions = {},
 ): Promise<OpenDatabase> {
@@ -41,9 +67,7 @@ export async function openDatabase(
   let db = plain;
   try {
     await migrate(pool);
-    const signer = new JournalSigner(
-      await loadOrCreateKey(config.LEDGER_JOURNAL_KEY, config.CARDRAIL_DATA_DIR, "journal.key"),
-    );
+    const signer = new JournalSigner(await journalKey(config));
     db = withJournalSigner(plain, signer);
     await prepareJournal(db, signer);
     await embedded?.tighten();

@@ -15,7 +15,7 @@ import {
   SIM_PRODUCT_USD_40963608,
   SIM_PRODUCT_USD_SINGLE_40963608,
 } from "./products.ts";
-import { CLIENT, holder, idCard, startSim, until } from "./testkit.ts";
+import { ADMIN, CLIENT, holder, idCard, startSim, until } from "./testkit.ts";
 
 let sim: Simulator | undefined;
 let server: Server | undefined;
@@ -571,6 +571,7 @@ describe("8. webhook timestamps after POST /__sim/clock", () => {
     const moved = await sim.app.inject({
       method: "POST",
       url: "/__sim/clock",
+      headers: ADMIN,
       payload: { advanceSeconds: 3600 },
     });
     expect(moved.json().now).toBe(wallClock + 3600_000);

@@ -137,9 +137,10 @@ describe(`SIGKILL during a stream of issuances (seed ${seed})`, () => {
     expect(cards.filter((c) => c.status === "creating" || c.status === "pending")).toEqual([]);
 
     // The upstream holds exactly one card for each of ours that is live.
-    const upstreamRefs = [...world.simulator.ctx.state.cards.values()].map((c) =>
-      String(c.metadata.cardrail_card_id),
-    );
+    const upstreamRefs = world.simulator.ctx.accounts
+      .all()
+      .flatMap((account) => [...account.cards.values()])
+      .map((c) => String(c.metadata.cardrail_card_id));
     expect(new Set(upstreamRefs).size).toBe(upstreamRefs.length);
     const live = cards.filter((c) => c.status !== "failed");
     expect(upstreamRefs.length).toBe(live.length);

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 import { activeHolder, cardholderForm, issueCard } from "../fixtures/flows.ts";
+import { simAdminOf } from "../fixtures/simulator-admin.ts";
 import { expectLedgerBalanced, upstreamCardsPerRef, walletMinor } from "./helpers.ts";
 
 /**
@@ -31,12 +32,7 @@ beforeAll(async () => {
 afterAll(() => cardrail?.close());
 
 async function sim(path: string, method: string, body?: unknown) {
-  const base = cardrail.runtime.simulatorUrl.replace(/\/api$/, "");
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body ? { "content-type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  const res = await (await simAdminOf(cardrail.runtime))(path, method, body);
   if (!res.ok)
     throw new Error(`simulator admin ${method} ${path}: ${res.status} ${await res.text()}`);
 }

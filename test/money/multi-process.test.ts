@@ -87,7 +87,9 @@ describe("two API processes, one wallet", () => {
     expect(journal.problems).toEqual([]);
     expect(journal.entries).toBeGreaterThanOrEqual(1001); // the funding, 500 debits, 500 loads
 
-    const upstream = [...world.simulator.ctx.state.cards.values()];
+    const upstream = world.simulator.ctx.accounts
+      .all()
+      .flatMap((account) => [...account.cards.values()]);
     expect(upstream).toHaveLength(500);
     expect(new Set(upstream.map((c) => c.metadata.cardrail_card_id)).size).toBe(500);
   }, 180_000);

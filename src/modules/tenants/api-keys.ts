@@ -23,8 +23,11 @@ export interface Authenticated {
 
 const DEFAULT_PEPPER = "cardrail-default-pepper-set-CARDRAIL_KEY_PEPPER";
 
+/** The configured pepper, or the built-in one (which `doctor` and the README say to replace). */
+export const pepperOf = (pepper: string | undefined) => pepper ?? DEFAULT_PEPPER;
+
 export function keyHasher(pepper: string | undefined) {
-  const secret = pepper ?? DEFAULT_PEPPER;
+  const secret = pepperOf(pepper);
   return (salt: Buffer, accessKey: string) =>
     createHmac("sha256", secret).update(salt).update(accessKey, "utf8").digest();
 }
