@@ -103,3 +103,30 @@ describe("logs never carry secrets, whatever shape the caller logs them in", () 
     expect(text()).toContain("[Circular]");
   });
 });
+
+describe("every log line is JSON, and card numbers in values are masked", () => {
+  const PAN = "4111111111111111";
+
+  it("masks a card number in a URL, a message, a nested value and a numeric value", () => {
+    const { log, text } = capture();
+    log.info({ url: `/api/v1/cards/${PAN}?x=1`, nested: { note: `card ${PAN}` } }, `saw ${PAN}`);
+    log.info({ value: 4222222222222, other: 4222222222223 }, "numbers");
+    const lines = text().trim().split("\n");
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(text()).not.toContain(PAN);
+    expect(text()).toContain("411111******1111");
+    expect(JSON.parse(lines[1] ?? "{}")).toMatchObject({
+      value: "422222***2222",
+      other: 4222222222223,
+    });
+  });
+
+  it("leaves other numbers alone: a duration's digits are never rewritten into invalid JSON", () => {
+    const { log, text } = capture();
+    // The fraction's digits once matched the card-number shape and were masked inside the line.
+    log.info({ responseTime: 118.2046194567497, time2: 1_764_441_600_000 }, "request completed");
+    const line = JSON.parse(text());
+    expect(line.responseTime).toBe(118.2046194567497);
+    expect(line.time2).toBe(1_764_441_600_000);
+  });
+});

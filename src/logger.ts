@@ -80,7 +80,7 @@ const SECRET_SHAPES: [RegExp, string][] = [
 export function scrubString(text: string): string {
   let out = text;
   for (const [shape, replacement] of SECRET_SHAPES) out = out.replace(shape, replacement);
-  return redactUrl(out);
+  return maskPans(redactUrl(out));
 }
 
 // Deeper than this is not walked (pino itself prints at most a few levels of a circular object).
@@ -107,6 +107,11 @@ function scrubHeaders(headers: unknown, seen: WeakSet<object>, depth: number): u
 
 function scrubValue(value: unknown, seen: WeakSet<object>, depth: number): unknown {
   if (typeof value === "string") return scrubString(value);
+  // A number can hold a 13- to 15-digit card number too: logged masked, as a string.
+  if (typeof value === "number" && Number.isInteger(value) && value >= 1e12) {
+    const masked = maskPans(String(value));
+    return masked === String(value) ? value : masked;
+  }
   if (value === null || typeof value !== "object") return value;
   if (depth >= MAX_DEPTH) return "[depth limit]";
   if (seen.has(value)) return "[Circular]";
@@ -192,16 +197,17 @@ function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-// 13 to 19 digits standing alone (not pino's `"time":` epoch): the shape of a card number.
-const PAN_LIKE = /(?<!"time":)(?<!\d)\d{13,19}(?!\d)/g;
+// 13 to 19 digits standing alone: the shape of a card number.
+const PAN_LIKE = /(?<![\d.])\d{13,19}(?![\d.])/g;
 
 /**
  * Masks anything that looks like a card number (PCI DSS 3.4: first six and last four at most) in a
- * finished log line. A last line of defence: card data should never be logged in the first place,
- * but a client can put a card number in a URL or header, and that line must not carry it.
+ * value about to be logged. A last line of defence: card data should never be logged in the first
+ * place, but a client can put a card number in a URL or header. It runs on values before
+ * serialization, never on the finished line, whose other numbers (times, durations) it would break.
  */
-export function maskPans(line: string): string {
-  return line.replace(PAN_LIKE, (digits) =>
+export function maskPans(text: string): string {
+  return text.replace(PAN_LIKE, (digits) =>
     luhnValid(digits)
       ? `${digits.slice(0, 6)}${"*".repeat(digits.length - 10)}${digits.slice(-4)}`
       : digits,
@@ -259,7 +265,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         logMethod(args, method) {
           method.apply(this, scrubArguments(args) as Parameters<typeof method>);
         },
-        streamWrite: maskPans,
       },
     },
     destination,
