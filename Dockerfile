@@ -1,4 +1,14 @@
 # Cardrail: the API service. Build: docker build -t cardrail .   Run: see docker-compose.yml.
+
+# Build stage: the full dependency tree (TypeScript) compiles src/ to dist/.
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm ci --no-audit --no-fund && npm run build
+
+# Run stage: production dependencies and the compiled JavaScript only (no tsx, no dev tools).
 FROM node:20-slim
 
 # WEBHOOK_ALLOW_PRIVATE_URLS=false: tenants' webhooks never reach internal addresses (SSRF).
@@ -9,14 +19,10 @@ ENV NODE_ENV=production \
     WEBHOOK_ALLOW_PRIVATE_URLS=false
 
 WORKDIR /app
-
-# Dependencies first, so a source change does not reinstall them. `npm start` runs TypeScript
-# through tsx (a devDependency), so the full tree is installed.
 COPY package.json package-lock.json ./
-RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
-
-COPY tsconfig.json ./
-COPY src ./src
+# --ignore-scripts: `prepare` would build, and the build already happened in the first stage.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
 COPY openapi.json ./
 
 # Non-root, owning only the data folder (documents key, encrypted KYC files, embedded database).
@@ -28,4 +34,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 
-CMD ["npm", "start"]
+# node runs as PID 1: `docker stop` (SIGTERM) reaches the server directly,
+# which shuts down gracefully (no npm or shell in between to swallow the signal).
+CMD ["node", "--enable-source-maps", "dist/main.js"]

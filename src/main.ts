@@ -2,37 +2,43 @@ import { ConfigError, loadConfig, loadDotEnv } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { seedDemoTenant } from "./modules/tenants/demo.ts";
 import { createRuntime } from "./runtime.ts";
+import { demoBanner, nextSteps, portProblem } from "./start-banner.ts";
 
 /** config → database → migrations → HTTP server + recovery sweep; graceful shutdown on SIGINT/SIGTERM. */
 async function main() {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  // Before anything is created: a taken port must not leave a demo tenant whose keys nobody saw.
+  const problem = await portProblem(config.HOST, config.PORT);
+  if (problem) throw new StartError(problem);
   const runtime = await createRuntime(config, logger);
 
+  let address: string;
+  try {
+    // Fastify logs its own line as the server binds; "Cardrail is listening" below is the one.
+    address = await runtime.app.listen({
+      port: config.PORT,
+      host: config.HOST,
+      listenTextResolver: (at) => `HTTP server bound to ${at}`,
+    });
+  } catch (error) {
+    await runtime.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES") {
+      throw new StartError((await portProblem(config.HOST, config.PORT)) ?? String(error));
+    }
+    throw error;
+  }
+  // Only once the port is ours: the keys are printed in the same start that creates them.
   const seed = runtime.database.embedded
     ? config.CARDRAIL_SEED_DEMO !== false
     : config.CARDRAIL_SEED_DEMO === true;
   const demo = seed ? await seedDemoTenant(runtime.database.db, runtime.hashKey) : null;
-
-  const address = await runtime.app.listen({ port: config.PORT, host: config.HOST });
   await runtime.connectSimulatorWebhooks(address);
   runtime.startSweeps();
-  if (demo) {
-    // Shown once, on purpose: the secret is stored only as a hash. Lost it? `npm run cli -- keys create`.
-    process.stdout.write(
-      [
-        "",
-        "  Demo tenant created (test mode, wallet funded with USD 1,000.00). Save these; they are shown once:",
-        `    tenantId      ${demo.tenantId}`,
-        `    X-Api-Key     ${demo.apiKey}`,
-        `    X-Access-Key  ${demo.accessKey}`,
-        `  Try: curl -s ${address}/api/v1/wallet -H "X-Api-Key: ${demo.apiKey}" -H "X-Access-Key: ${demo.accessKey}"`,
-        "",
-        "",
-      ].join("\n"),
-    );
-  }
+  // For the person at the terminal, on stderr: stdout carries only JSON log lines, for shippers.
+  process.stderr.write(demo ? demoBanner(demo, address) : ["", ...nextSteps(address)].join("\n"));
 
   logger.info(
     {
@@ -41,6 +47,7 @@ async function main() {
         ? `embedded PGlite in ${config.CARDRAIL_DATA_DIR}`
         : "PostgreSQL",
       testUpstream: runtime.simulatorUrl,
+      docs: `${address}/docs`,
     },
     "Cardrail is listening",
   );
@@ -58,8 +65,11 @@ async function main() {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
+/** A start refused for a reason the operator can fix: said in one line, no stack trace. */
+class StartError extends Error {}
+
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof StartError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`Cardrail failed to start: ${(error as Error).stack ?? String(error)}\n`);

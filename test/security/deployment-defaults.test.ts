@@ -46,3 +46,14 @@ describe("deployment defaults for webhook URLs", () => {
     );
   });
 });
+
+describe("the Docker image runs the compiled service", () => {
+  it("as node itself (signals reach it), without tsx or dev dependencies", async () => {
+    const dockerfile = await readFile(new URL("Dockerfile", root), "utf8");
+    const cmd = dockerfile.match(/^CMD (.+)$/m)?.[1] ?? "";
+    expect(JSON.parse(cmd)).toEqual(["node", "--enable-source-maps", "dist/main.js"]);
+    const runStage = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+    expect(runStage).toContain("npm ci --omit=dev");
+    expect(runStage).not.toMatch(/tsx|--include=dev/);
+  });
+});
