@@ -19,7 +19,7 @@ import { localFolderStore } from "./modules/documents/store.ts";
 import type { DocumentVault } from "./modules/documents/vault.ts";
 import { reconcile } from "./modules/reconcile/reconcile.ts";
 import { witnessFilePath } from "./modules/reconcile/witness-file.ts";
-import { keyHasher } from "./modules/tenants/api-keys.ts";
+import { keyHasher, pepperOf } from "./modules/tenants/api-keys.ts";
 import type { Simulator } from "./simulator/app.ts";
 import { startTestIssuer, type TestIssuer } from "./test-issuer/shared.ts";
 
@@ -76,6 +76,7 @@ export async function createRuntime(
         db: database.db,
         logger,
         databaseUrl: database.embedded ? undefined : config.DATABASE_URL,
+        pepper: pepperOf(config.CARDRAIL_KEY_PEPPER),
         // Test-mode cards must still reveal after a restart, so the simulator keeps its state too
         // (in the database with PostgreSQL, else in the data folder), unless nothing persists.
         persist: !options.inMemoryDatabase,

@@ -2,6 +2,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/pool.ts";
 import type { TestUpstream } from "../issuer/issuers.ts";
 import { createLogger } from "../logger.ts";
+import { pepperOf } from "../modules/tenants/api-keys.ts";
 import { publishedSimulator } from "../test-issuer/row.ts";
 import { startTestIssuer } from "../test-issuer/shared.ts";
 
@@ -24,6 +25,7 @@ export async function cliTestUpstream(config: Config, db: Db): Promise<TestUpstr
     db,
     logger: createLogger("silent"),
     lead: false,
+    pepper: pepperOf(config.CARDRAIL_KEY_PEPPER),
     simulator: {},
   });
   return { kind: "shared", issuer };

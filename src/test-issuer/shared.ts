@@ -5,6 +5,7 @@ import type { Db } from "../db/pool.ts";
 import { buildSimulator, type Simulator, type SimulatorOptions } from "../simulator/app.ts";
 import type { SnapshotStore } from "../simulator/persist.ts";
 import { publishedSimulator, testIssuerRow } from "./row.ts";
+import { stateSealer } from "./sealed-state.ts";
 
 /**
  * Test mode's issuer: ONE simulator per database, shared by every process on it.
@@ -52,6 +53,8 @@ export interface TestIssuerOptions {
   persist?: boolean;
   /** false: never lead, only follow what is published (the CLI). */
   lead?: boolean;
+  /** Seals the state kept in the database (CARDRAIL_KEY_PEPPER; the built-in one when unset). */
+  pepper: string;
   simulator: Pick<SimulatorOptions, "reviewDelayMs" | "cardActivationDelayMs" | "seed">;
 }
 
@@ -113,6 +116,8 @@ export async function startTestIssuer(opts: TestIssuerOptions): Promise<TestIssu
   }
 
   /** PostgreSQL: try to take the lock; on success, lead with the state kept in the row. */
+  const sealer = stateSealer(opts.pepper);
+
   async function tryLead(databaseUrl: string) {
     if (closed || simulator) return;
     if (!session) {
@@ -132,11 +137,14 @@ export async function startTestIssuer(opts: TestIssuerOptions): Promise<TestIssu
     const store: SnapshotStore = {
       async load() {
         const r = await client.query<{ state: string | null }>("SELECT state FROM test_issuer");
-        return r.rows[0]?.state ? JSON.parse(r.rows[0].state) : undefined;
+        const opened = r.rows[0]?.state ? sealer.open(r.rows[0].state) : undefined;
+        return opened ? JSON.parse(opened) : undefined;
       },
       async save(json) {
         try {
-          await client.query("UPDATE test_issuer SET state = $1, updated_at = now()", [json]);
+          await client.query("UPDATE test_issuer SET state = $1, updated_at = now()", [
+            sealer.seal(json),
+          ]);
         } catch (err) {
           // Our session (hence the lock) is gone: someone else may lead now. Stop serving rather
           // than diverge; never let this take the API process down.
