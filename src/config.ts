@@ -205,6 +205,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(config.UQPAY_CLIENT_ID) !== Boolean(config.UQPAY_API_KEY)) {
     problems.push("UQPAY_CLIENT_ID/UQPAY_API_KEY: set both or neither");
   }
+  if (config.NODE_ENV === "production" && config.DATABASE_URL && !config.CARDRAIL_KEY_PEPPER) {
+    // The built-in pepper is public: API key hashes and the ledger journal's key (derived from it
+    // on PostgreSQL) would protect nothing against someone with a database login.
+    problems.push(
+      "CARDRAIL_KEY_PEPPER: required in production with DATABASE_URL (openssl rand -base64 32); the built-in one is public",
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -13,6 +13,11 @@ async function main() {
   const problem = await portProblem(config.HOST, config.PORT);
   if (problem) throw new StartError(problem);
   const runtime = await createRuntime(config, logger);
+  if (config.DATABASE_URL && !config.CARDRAIL_KEY_PEPPER) {
+    logger.warn(
+      "CARDRAIL_KEY_PEPPER is not set: the built-in pepper is public, so API key hashes and the ledger journal's key (derived from it) protect nothing against someone with a database login. Set it (openssl rand -base64 32); production refuses to start without it",
+    );
+  }
 
   let address: string;
   try {

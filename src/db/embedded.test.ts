@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { chown, lstat, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
@@ -133,6 +133,24 @@ describe("the embedded data folder", () => {
     const second = await embedded(dataDir);
     await second.close();
   });
+
+  // chown needs root (CI runs as root); elsewhere there is no second user to hand a folder to.
+  it.runIf(process.getuid?.() === 0)(
+    "refuses a folder, or a file in it, that another user owns (planted under /tmp, say)",
+    async () => {
+      const nobody = 65534;
+      const theirs = join(scratch, "theirs");
+      await mkdir(theirs, { mode: 0o777 });
+      await chown(theirs, nobody, nobody);
+      await expect(embedded(theirs)).rejects.toThrow(/belongs to uid 65534/);
+
+      const ours = join(scratch, "planted");
+      await mkdir(ours, { mode: 0o700 });
+      await writeFile(join(ours, "lock.id"), "0123456789abcdef0123456789abcdef");
+      await chown(join(ours, "lock.id"), nobody, nobody);
+      await expect(embedded(ours)).rejects.toThrow(/lock.id belongs to uid 65534/);
+    },
+  );
 
   it("keeps every folder 0700 and every file 0600 (an older install's too) under umask 022", async () => {
     const dataDir = join(scratch, "private");

@@ -12,10 +12,30 @@ import { join, resolve } from "node:path";
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
+/** This process's user, where the platform has one (POSIX). */
+const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+
+/**
+ * Refuses an entry another user owns: in a folder someone else created (say under /tmp) that
+ * user could have planted a key, a lock name or a socket, or could rename ours away later.
+ */
+function assertOwned(path: string, owner: number): void {
+  if (uid !== undefined && owner !== uid) {
+    throw new Error(
+      `${path} belongs to uid ${owner}, not to this process's user (uid ${uid}): refusing to keep data there. Use a CARDRAIL_DATA_DIR that this user created`,
+    );
+  }
+}
+
 /** Creates `dir` (and missing parents) owner-only; an existing `dir` is made owner-only too. */
 export async function ensurePrivateFolder(dir: string): Promise<string> {
   const path = resolve(dir);
   await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const info = await lstat(path);
+  if (info.isSymbolicLink() || !info.isDirectory()) {
+    throw new Error(`${path} is not a plain folder: refusing to keep data there`);
+  }
+  assertOwned(path, info.uid);
   await chmod(path, PRIVATE_DIR_MODE);
   return path;
 }
@@ -28,7 +48,9 @@ export async function tightenFolder(dir: string): Promise<void> {
     for (const name of await readdir(folder)) {
       const path = join(folder, name);
       const info = await lstat(path).catch(() => null); // removed meanwhile: nothing to tighten
-      if (!info || info.isSymbolicLink()) continue;
+      if (!info) continue;
+      assertOwned(path, info.uid);
+      if (info.isSymbolicLink()) continue;
       if (info.isDirectory()) {
         if ((info.mode & 0o777) !== PRIVATE_DIR_MODE) await chmod(path, PRIVATE_DIR_MODE);
         pending.push(path);

@@ -9,7 +9,7 @@ import { finishCreate } from "./cardflow.ts";
 import type { SimContext } from "./context.ts";
 import { cardholderError } from "./errors.ts";
 import type { CardholderCreate } from "./schemas.ts";
-import type { Cardholder, KycStatus } from "./state.ts";
+import type { Cardholder, KycStatus, MissingField } from "./state.ts";
 import { cardholderWebhookData } from "./views.ts";
 
 export function assertUnique(
@@ -75,9 +75,19 @@ export function applyOptional(
     };
 }
 
+/** What an INCOMPLETE… review asks for: the identity document's front, readable this time. */
+const INCOMPLETE_DOCUMENT: MissingField = {
+  name: "identity.front_file",
+  type: "string",
+  required: true,
+  description: "The identity document could not be verified; upload a clear image of its front",
+};
+
 /** Decide the KYC path from the identity number (set synchronously, no webhook on create). */
 export function startReview(ctx: SimContext, ch: Cardholder): void {
   ctx.scheduler.cancel("kyc", ch.cardholder_id);
+  // A new review forgets what the last one asked for.
+  delete ch.missing_fields;
   const number = ch.identity?.number.toUpperCase();
   if (ch.kyc_verification?.method === "SUMSUB_REDIRECT") {
     // ENHANCED via the hosted Sumsub flow: an IDV link, status PENDING until IDV finishes (the
@@ -106,6 +116,8 @@ export function startReview(ctx: SimContext, ch: Cardholder): void {
   }
   if (number.startsWith("INCOMPLETE")) {
     ch.cardholder_status = "INCOMPLETE";
+    // The review asks for the document's front again (FIDELITY.md: the field is ours to show).
+    ch.missing_fields = [INCOMPLETE_DOCUMENT];
     return;
   }
   ch.cardholder_status = "PENDING";

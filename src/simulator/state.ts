@@ -31,11 +31,20 @@ export interface Cardholder {
   kyc_verification?: Record<string, unknown>;
   document_type?: string;
   has_document: boolean;
+  /** INCOMPLETE: what the review asks for again, in the kyc_insufficient `missing_fields` shape. */
+  missing_fields?: MissingField[];
   /** SUMSUB_REDIRECT: the hosted IDV link handed back on create/update. */
   idv?: { url: string; expires_at: number };
   cardholder_status: KycStatus;
   create_time: number;
   update_time: number;
+}
+
+export interface MissingField {
+  name: string;
+  type: "string" | "object";
+  required: boolean;
+  description?: string;
 }
 
 export interface Card {

@@ -37,6 +37,7 @@ export function cardholderView(ctx: SimContext, ch: Cardholder) {
           ? "FAILED"
           : "PENDING",
     ...idvFields(ch),
+    ...(ch.missing_fields ? { missing_fields: ch.missing_fields } : {}),
   };
 }
 

@@ -83,9 +83,12 @@ describe("durable KYC submission", () => {
 
   it("INCOMPLETE is surfaced, and new documents are accepted without a new cardholder", async () => {
     const holderId = await createHolder(tenant, { kycIdNumber: "INCOMPLETE-1" });
-    expect((await tenant.api(`/api/v1/cardholders/${holderId}/status`)).body.status).toBe(
-      "IN_REVIEW",
-    );
+    // The issuer says what it needs again, in the contract's field names.
+    expect((await tenant.api(`/api/v1/cardholders/${holderId}/status`)).body).toMatchObject({
+      status: "IN_REVIEW",
+      canIssueCard: false,
+      missingFields: ["docFront"],
+    });
     const row = await cardrail.runtime.database.db
       .selectFrom("cardholders")
       .select("issuer_status")
@@ -103,6 +106,8 @@ describe("durable KYC submission", () => {
     expect(resubmitted.status, JSON.stringify(resubmitted.body)).toBe(200);
     expect(resubmitted.body).toMatchObject({ success: true, holderId, status: "IN_REVIEW" });
     expect(await waitForStatus(tenant, holderId)).toBe("ACTIVE");
+    const settled = await tenant.api(`/api/v1/cardholders/${holderId}/status`);
+    expect(settled.body.missingFields).toBeUndefined();
 
     const docs = await cardrail.runtime.database.db
       .selectFrom("kyc_documents")

@@ -57,3 +57,15 @@ describe("the Docker image runs the compiled service", () => {
     expect(runStage).not.toMatch(/tsx|--include=dev/);
   });
 });
+
+describe("a public pepper is refused where it would protect nothing", () => {
+  it("production on PostgreSQL needs CARDRAIL_KEY_PEPPER; compose requires it", async () => {
+    const env = { NODE_ENV: "production", DATABASE_URL: "postgres://x@127.0.0.1/x" };
+    expect(() => loadConfig(env)).toThrow(/CARDRAIL_KEY_PEPPER: required in production/);
+    expect(() => loadConfig({ ...env, CARDRAIL_KEY_PEPPER: "p".repeat(32) })).not.toThrow();
+    const compose = parse(await readFile(new URL("docker-compose.yml", root), "utf8"));
+    expect(compose.services.cardrail.environment.CARDRAIL_KEY_PEPPER).toMatch(
+      /^\$\{CARDRAIL_KEY_PEPPER:\?/,
+    );
+  });
+});

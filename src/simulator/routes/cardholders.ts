@@ -21,6 +21,7 @@ function writeResponse(ch: Cardholder) {
     cardholder_id: ch.cardholder_id,
     cardholder_status: ch.cardholder_status,
     ...(ch.idv ? idvFields(ch) : {}),
+    ...(ch.missing_fields ? { missing_fields: ch.missing_fields } : {}),
   };
 }
 
