@@ -32,7 +32,9 @@ try {
   process.exit(1);
 }
 process.stderr.write("Building Cardrail (dist/)…\n");
-execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], {
+  stdio: "inherit",
+});
 // SQL migrations are read at run time, beside the compiled migrate.js.
 cpSync(join(root, "src/db/migrations"), join(root, "dist/db/migrations"), { recursive: true });
 writeFileSync(stamp, `${new Date().toISOString()}\n`);
