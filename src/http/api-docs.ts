@@ -50,6 +50,35 @@ export const fieldIssueSchema = z
   })
   .meta({ id: "FieldIssue" });
 
+export const balanceShortfallSchema = z
+  .object({
+    available: z.number().meta({ description: "The wallet's balance in major units" }),
+    required: z.number().meta({ description: "What the request needed, in major units" }),
+    currency: z.string(),
+  })
+  .meta({ id: "BalanceShortfall" });
+
+/** What `error.details` holds at a status: field problems, a shortfall, or context about the error. */
+function detailsFor(status: number) {
+  if (status === 400 || status === 413) {
+    return z
+      .array(fieldIssueSchema)
+      .optional()
+      .meta({ description: "Per-field problems, on validation_error and payload_too_large" });
+  }
+  if (status === 402) {
+    return balanceShortfallSchema
+      .optional()
+      .meta({ description: "What was there and what was needed" });
+  }
+  return z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({
+      description: "Context, e.g. the cardId and status of a card whose issuance is unconfirmed",
+    });
+}
+
 /** The error envelope for one status, with the codes a route can answer at that status. */
 function envelope(status: number, codes: [ErrorCode, ...ErrorCode[]]) {
   const first = codes[0];
@@ -60,7 +89,9 @@ function envelope(status: number, codes: [ErrorCode, ...ErrorCode[]]) {
       message: EXAMPLE_MESSAGES[first],
       ...(first === "validation_error"
         ? { details: [{ field: "loadAmount", message: "must be greater than 0" }] }
-        : {}),
+        : first === "insufficient_balance"
+          ? { details: { available: 12.5, required: 20, currency: "USD" } }
+          : {}),
     },
     requestId: "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10",
   };
@@ -72,10 +103,7 @@ function envelope(status: number, codes: [ErrorCode, ...ErrorCode[]]) {
         message: z
           .string()
           .meta({ description: "For the integrator; may change, match on `code`" }),
-        details: z
-          .array(fieldIssueSchema)
-          .optional()
-          .meta({ description: "Per-field problems, on validation_error and payload_too_large" }),
+        details: detailsFor(status),
       }),
       requestId: z.string().meta({ description: "Also in the X-Request-Id header" }),
     })

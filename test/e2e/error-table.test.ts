@@ -112,13 +112,16 @@ describe("402 insufficient_balance", () => {
     const holderId = await activeHolder(poor);
     const res = await issueCard(poor, { holderId, loadAmount: 10.01 }, "too-much");
     expectError(res, 402, "insufficient_balance");
+    // It says what was there and what was needed.
+    expect(res.body.error.message).toBe(
+      "Insufficient wallet balance: USD 10.00 available, 10.01 needed",
+    );
+    expect(res.body.error.details).toEqual({ available: 10, required: 10.01, currency: "USD" });
     const unfunded = await cardrail.tenant();
     const unfundedHolder = await activeHolder(unfunded);
-    expectError(
-      await issueCard(unfunded, { holderId: unfundedHolder, loadAmount: 1 }),
-      402,
-      "insufficient_balance",
-    );
+    const empty = await issueCard(unfunded, { holderId: unfundedHolder, loadAmount: 1 });
+    expectError(empty, 402, "insufficient_balance");
+    expect(empty.body.error.details).toEqual({ available: 0, required: 1, currency: "USD" });
 
     const cards = await cardrail.runtime.database.db
       .selectFrom("cards")

@@ -16,6 +16,7 @@ import {
   releaseKey,
   unlockKey,
 } from "../idempotency/keys.ts";
+import { insufficientBalance } from "../wallet/insufficient.ts";
 import { post } from "../wallet/ledger.ts";
 import { type CardView, presentCard } from "./present.ts";
 import { applyIssuerState, type CardRow, cardLedgerReference, recordIssued } from "./settle.ts";
@@ -113,7 +114,14 @@ async function issueOnce(
       const checked = await checkPreconditions(ctx, settings, input);
       issuerProductId = checked.product.issuer_product_id;
       knownHolder = checked.holder;
-      card = await debitAndRecord(ctx, input, lease);
+      card = await debitAndRecord(ctx, input, lease).catch(async (error: unknown) => {
+        if (!(error instanceof CardrailError && error.code === "insufficient_balance")) throw error;
+        throw await insufficientBalance(
+          ctx.db,
+          { ...ctx, currency: input.currency },
+          input.amountMinor,
+        );
+      });
     }
   } catch (error) {
     // Nothing was recorded or debited: forget the key so a retry (after funding, say) runs afresh.
