@@ -14,6 +14,7 @@ import {
   FILE_FIELDS,
   TEXT_FIELDS,
 } from "../modules/cardholders/fields.ts";
+import { findHolder } from "../modules/cardholders/service.ts";
 import { loadDocumentsKey } from "../modules/documents/key.ts";
 import { sniffKycFile } from "../modules/documents/sniff.ts";
 import { localFolderStore } from "../modules/documents/store.ts";
@@ -99,7 +100,10 @@ export function cardholdersCommands(program: Command, cli: CliSession): void {
           });
           Object.assign(result, {
             holderId: created.holderId,
-            status: created.holderStatus,
+            // A row imported before shows its status now, not the one it had when first imported.
+            status: replayed
+              ? (await findHolder(ctx, created.holderId)).status
+              : created.holderStatus,
             replayed,
           });
         } catch (error) {
@@ -114,20 +118,22 @@ export function cardholdersCommands(program: Command, cli: CliSession): void {
       }
       if (progress) cli.io.stderr("\n");
       const failed = results.filter((r) => r.error).length;
+      const already = results.filter((r) => r.replayed).length;
+      const created = results.length - failed - already;
       emit(
         cli.io,
         options,
-        { tenantId, mode, created: results.length - failed, failed, rows: results },
+        { tenantId, mode, created, alreadyImported: already, failed, rows: results },
         () =>
           [
-            `Imported ${results.length - failed} of ${results.length} cardholders for ${tenantId} (${mode} mode).`,
+            `${results.length} rows for ${tenantId} (${mode} mode): ${created} imported, ${already} already imported before, ${failed} failed.`,
             table(
               ["ROW", "EMAIL", "HOLDER", "STATUS", "ERROR"],
               results.map((r) => [
                 String(r.row),
                 r.email,
                 r.holderId,
-                r.replayed ? `${r.status} (already imported)` : r.status,
+                r.replayed ? `${r.status} (imported before)` : r.status,
                 r.error,
               ]),
             ),

@@ -81,6 +81,16 @@ describe("cardholders import", () => {
       .execute();
     expect(documents).toHaveLength(2);
 
+    // The review finishes (test mode: milliseconds, by the simulator's webhook).
+    for (let i = 0; i < 200; i++) {
+      const holder = await runtime.database.db
+        .selectFrom("cardholders")
+        .select("status")
+        .where("id", "=", report.rows[0].holderId)
+        .executeTakeFirstOrThrow();
+      if (holder.status !== "IN_REVIEW") break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
     // The same file again: nothing new, the same holders reported as already imported.
     const again = await cli(
       "cardholders",
@@ -92,7 +102,19 @@ describe("cardholders import", () => {
       "--json",
     );
     const second = again.json();
-    expect(second.rows[0]).toMatchObject({ holderId: report.rows[0].holderId, replayed: true });
+    expect(second).toMatchObject({ created: 0, alreadyImported: 2, failed: 1 });
+    // Its status now (the review has finished meanwhile), not the one it had when first imported.
+    const current = await runtime.database.db
+      .selectFrom("cardholders")
+      .select("status")
+      .where("id", "=", report.rows[0].holderId)
+      .executeTakeFirstOrThrow();
+    expect(current.status).toBe("ACTIVE");
+    expect(second.rows[0]).toMatchObject({
+      holderId: report.rows[0].holderId,
+      replayed: true,
+      status: current.status,
+    });
     expect(
       await runtime.database.db
         .selectFrom("cardholders")

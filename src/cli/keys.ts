@@ -9,7 +9,13 @@ import {
 import { getTenant } from "../modules/tenants/tenants.ts";
 import type { CliSession } from "./context.ts";
 import { CliError, emit, isoOrNull, type JsonOption, lines, table, withJson } from "./io.ts";
-import { type ModeOption, modeOf, parseApiKeyId, requireNonEmpty } from "./options.ts";
+import {
+  type ModeOption,
+  modeOf,
+  parseApiKeyId,
+  requireNonEmpty,
+  warnWithoutLiveIssuer,
+} from "./options.ts";
 
 export async function requireTenant(db: Db, value: string): Promise<string> {
   const tenantId = requireNonEmpty(value, "--tenant");
@@ -48,8 +54,9 @@ export function keysCommands(program: Command, cli: CliSession): void {
       .requiredOption("--tenant <id>", "the tenant id (ten_…)")
       .option("--live", "issue a live-mode key"),
   ).action((options: { tenant: string } & ModeOption & JsonOption) =>
-    cli.withDatabase(async ({ db, hashKey }) => {
+    cli.withDatabase(async ({ db, hashKey, config }) => {
       const tenantId = await requireTenant(db, options.tenant);
+      warnWithoutLiveIssuer(cli.io, config, modeOf(options));
       const { apiKey, accessKey, mode } = await createApiKey(
         db,
         hashKey,

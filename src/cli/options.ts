@@ -59,3 +59,18 @@ export function requireNonEmpty(value: string, option: string): string {
   if (trimmed === "") throw new CliError(`${option} must not be empty`);
   return trimmed;
 }
+
+/**
+ * A live key or tenant is fine to create before the live issuer is configured, but its requests
+ * that reach the issuer get 503 until then: say so (stderr, so --json output stays one document).
+ */
+export function warnWithoutLiveIssuer(
+  io: { stderr(text: string): void },
+  config: { UQPAY_CLIENT_ID?: string | undefined; UQPAY_API_KEY?: string | undefined },
+  mode: Mode,
+): void {
+  if (mode !== "live" || (config.UQPAY_CLIENT_ID && config.UQPAY_API_KEY)) return;
+  io.stderr(
+    "warning: no live issuer is configured (UQPAY_CLIENT_ID / UQPAY_API_KEY): live requests that need the issuer get 503 until it is\n",
+  );
+}

@@ -9,7 +9,7 @@ import { createTenant, listTenants } from "../modules/tenants/tenants.ts";
 import type { CliSession } from "./context.ts";
 import { emit, isoOrNull, type JsonOption, lines, table, withJson } from "./io.ts";
 import { requireTenant } from "./keys.ts";
-import { type ModeOption, modeOf } from "./options.ts";
+import { type ModeOption, modeOf, warnWithoutLiveIssuer } from "./options.ts";
 
 const ISSUER_ACCOUNT_HELP =
   'the tenant\'s live UQPay sub-account id (x-on-behalf-of), or "master" for the main account (one tenant at most)';
@@ -25,12 +25,13 @@ export function tenantsCommands(program: Command, cli: CliSession): void {
       .option("--live", "issue a live-mode key instead of a test-mode one")
       .option("--issuer-account <uuid|master>", ISSUER_ACCOUNT_HELP),
   ).action((options: { name: string; issuerAccount?: string } & ModeOption & JsonOption) =>
-    cli.withDatabase(async ({ db, hashKey }) => {
+    cli.withDatabase(async ({ db, hashKey, config }) => {
       // Checked before anything is created, so a typo leaves no half-made tenant.
       const account =
         options.issuerAccount === undefined
           ? undefined
           : parseIssuerAccount(options.issuerAccount, "--issuer-account");
+      warnWithoutLiveIssuer(cli.io, config, modeOf(options));
       const created = await createTenant(db, hashKey, options.name, modeOf(options));
       if (account) await assignIssuerAccount(db, created.tenantId, "live", account);
       const { tenantId, apiKey, accessKey, mode } = created;

@@ -3,7 +3,7 @@ import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
 import { fundWallet } from "../modules/wallet/funding.ts";
 import { walletBalances } from "../modules/wallet/ledger.ts";
-import { minorToDecimalString } from "../modules/wallet/money.ts";
+import { minorToDecimalString, minorToNumber } from "../modules/wallet/money.ts";
 import type { CliSession } from "./context.ts";
 import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
 import { requireTenant } from "./keys.ts";
@@ -106,11 +106,12 @@ export function walletsCommands(program: Command, cli: CliSession): void {
             tenantId,
             mode,
             currency,
-            amount,
+            // Numbers in major units, as the API answers them (the text below keeps "100.00").
+            amount: minorToNumber(amountMinor, currency),
             reference: result.reference,
             applied: result.posted,
             alreadyApplied: !result.posted,
-            balance: balanceText,
+            balance: minorToNumber(balance, currency),
           },
           () =>
             result.posted
@@ -133,7 +134,7 @@ export function walletsCommands(program: Command, cli: CliSession): void {
       const view = balances.map((b) => ({
         mode: b.mode,
         currency: b.currency,
-        balance: minorToDecimalString(b.balance, b.currency),
+        balance: minorToNumber(b.balance, b.currency),
       }));
       emit(cli.io, options, { tenantId, wallets: view }, () =>
         view.length === 0
@@ -142,7 +143,11 @@ export function walletsCommands(program: Command, cli: CliSession): void {
               `Wallets of ${tenantId}:`,
               table(
                 ["MODE", "CURRENCY", "BALANCE"],
-                view.map((w) => [w.mode, w.currency, w.balance]),
+                balances.map((b) => [
+                  b.mode,
+                  b.currency,
+                  minorToDecimalString(b.balance, b.currency),
+                ]),
               ),
             ].join("\n"),
       );

@@ -86,7 +86,7 @@ it("the service and CLI commands started together: one owner at a time, no fundi
     const shown = await local(["wallets", "show", "--tenant", tenantId, "--json"]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.json().wallets).toEqual([
-      { mode: "test", currency: "USD", balance: `${expected}.00` },
+      { mode: "test", currency: "USD", balance: expected },
     ]);
     const reconciled = await local(["reconcile", "--json"]);
     expect(reconciled.json().ledger).toEqual([]);

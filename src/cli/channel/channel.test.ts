@@ -76,7 +76,7 @@ describe("the CLI through the running service", () => {
       "--json",
     ]);
     expect(funded.code, funded.stderr).toBe(0);
-    expect(funded.json()).toMatchObject({ applied: true, balance: "5.00" });
+    expect(funded.json()).toMatchObject({ applied: true, balance: 5 });
     const row = await runtime.database.db
       .selectFrom("ledger_accounts")
       .select("balance")
