@@ -46,7 +46,8 @@ const read = (file: string) => readFile(join(root, file), "utf8");
 
 /** A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens. */
 const anchorsOf = (text: string) =>
-  [...text.matchAll(/^#+ (.+)$/gm)].map(([, h]) =>
+  // A `# comment` inside a fenced code block is not a heading.
+  [...text.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, "").matchAll(/^#+ (.+)$/gm)].map(([, h]) =>
     (h ?? "")
       .toLowerCase()
       .replace(/[^\w\s-]/g, "")
