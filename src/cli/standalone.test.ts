@@ -59,7 +59,7 @@ it("creates, funds and shows a tenant across separate CLI processes without a ru
   const shown = await cli("wallets", "show", "--tenant", tenantId, "--json");
   expect(shown.json()).toEqual({
     tenantId,
-    wallets: [{ mode: "test", currency: "USD", balance: "12.34" }],
+    wallets: [{ mode: "test", currency: "USD", balance: 12.34 }],
   });
 
   if (!databaseUrl) {
