@@ -1,4 +1,4 @@
-import { minorToNumber } from "../wallet/money.ts";
+import { minorToNumber } from "../../core/money.ts";
 import type { CardRow } from "./settle.ts";
 
 /** The card as the API shows it. Contract fields keep their names; additions are camelCase. */
