@@ -7,6 +7,8 @@
  * adapter converts to whatever the issuer speaks on the wire.
  */
 
+import type { Mode } from "../db/schema.ts";
+
 export type KycDocumentType = "passport" | "id_card" | "drivers_license";
 
 export interface KycFile {
@@ -128,6 +130,14 @@ export interface CardIssuer {
   getSecureDetails(issuerCardId: string): Promise<SecureCardDetails>;
   listProducts(): Promise<IssuerProduct[]>;
 }
+
+/**
+ * The issuer a tenant acts through in a mode, or null when that mode has no issuer configured
+ * (live without credentials: requests then get 503). Every tenant acts at the issuer through its
+ * own account (issuers.ts resolves it on each call), so the core never sees another tenant's
+ * people, and an issuer's "already exists" only ever speaks of the tenant's own data.
+ */
+export type IssuerFor = (mode: Mode, tenantId: string) => CardIssuer | null;
 
 /**
  * How an issuer call failed, in terms the core can act on:

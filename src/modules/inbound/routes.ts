@@ -4,7 +4,7 @@ import { CardrailError } from "../../core/errors.ts";
 import type { Db } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 import { errorResponses, example } from "../../http/api-docs.ts";
-import type { IssuerFor } from "../../issuer/issuers.ts";
+import type { IssuerFor } from "../../issuer/port.ts";
 import { parseUqpayEvent } from "../../issuer/uqpay/inbound-events.ts";
 import { verifyWebhookSignature } from "../../issuer/uqpay/webhook-signature.ts";
 import { applyIssuerEvent } from "./apply-event.ts";
