@@ -9,7 +9,7 @@ import { type Config, webhookUrlPolicy } from "./config.ts";
 import { type OpenDatabase, openDatabase } from "./db/open.ts";
 import type { Mode } from "./db/schema.ts";
 import type { App } from "./http/types.ts";
-import { createIssuers, type TestUpstream } from "./issuer/issuers.ts";
+import { createIssuers, issuerWebhooks, type TestUpstream } from "./issuer/issuers.ts";
 import type { IssuerFor } from "./issuer/port.ts";
 import { createWebhookWorker, type WebhookWorker } from "./jobs/deliver-webhooks.ts";
 import { purgeDocuments, refreshStaleReviews, submitPendingKyc } from "./jobs/kyc.ts";
@@ -125,6 +125,7 @@ export async function createRuntime(
       hashKey,
       issuerFor,
       webhookSecret,
+      issuerWebhooks,
       vault,
       settings: {
         statusRefreshIntervalMs: config.STATUS_REFRESH_INTERVAL_MS,

@@ -8,9 +8,13 @@ import {
   liveIssuerAccount,
 } from "../modules/tenants/issuer-accounts.ts";
 import type { TestIssuer } from "../test-issuer/shared.ts";
-import { type CardIssuer, IssuerError, type IssuerFor } from "./port.ts";
+import { type CardIssuer, IssuerError, type IssuerFor, type IssuerWebhooks } from "./port.ts";
 import { createUqpayIssuer } from "./uqpay/adapter.ts";
 import { createUqpayClient, type UqpayClient } from "./uqpay/client.ts";
+import { uqpayWebhooks } from "./uqpay/webhooks.ts";
+
+/** How the issuer's webhooks are verified and read (test mode's simulator signs and shapes them alike). */
+export const issuerWebhooks: IssuerWebhooks = uqpayWebhooks;
 
 /** Test mode's issuer: an external simulator (SIMULATOR_URL), or the shared in-process one. */
 export type TestUpstream =

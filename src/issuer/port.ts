@@ -196,3 +196,19 @@ export type IssuerEvent = { eventId: string; type: string } & (
   | { kind: "card_status"; issuerCardId: string; status: IssuerCardStatus }
   | { kind: "other" }
 );
+
+/** A webhook as the issuer sent it: the exact bytes (its signature covers them) and its headers. */
+export interface IssuerWebhook {
+  rawBody: Buffer;
+  header(name: string): string | undefined;
+}
+
+/**
+ * How an issuer signs and shapes its webhooks. `verify` checks the raw bytes before anything is
+ * parsed (with the secret configured for the mode); `parse` turns a verified JSON body into what
+ * the core acts on, or null when the body is not an event at all.
+ */
+export interface IssuerWebhooks {
+  verify(webhook: IssuerWebhook, secret: string): { ok: true } | { ok: false; reason: string };
+  parse(body: unknown): IssuerEvent | null;
+}
