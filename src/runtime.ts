@@ -6,7 +6,6 @@ import { type OperatorChannel, serveOperatorChannel } from "./cli/channel/server
 import { serviceHost } from "./cli/context.ts";
 import { run } from "./cli/run.ts";
 import { type Config, webhookUrlPolicy } from "./config.ts";
-import { type OpenDatabase, openDatabase } from "./db/open.ts";
 import type { Mode } from "./db/schema.ts";
 import type { App } from "./http/types.ts";
 import { createIssuers, issuerWebhooks, type TestUpstream } from "./issuer/issuers.ts";
@@ -21,6 +20,7 @@ import type { DocumentVault } from "./modules/documents/vault.ts";
 import { reconcile } from "./modules/reconcile/reconcile.ts";
 import { witnessFilePath } from "./modules/reconcile/witness-file.ts";
 import { keyHasher, pepperOf } from "./modules/tenants/api-keys.ts";
+import { type OpenDatabase, openDatabase } from "./open-database.ts";
 import type { Simulator } from "./simulator/app.ts";
 import { startTestIssuer, type TestIssuer } from "./test-issuer/shared.ts";
 
