@@ -133,7 +133,7 @@ export const configSchema = z.object({
   /** While a cardholder is IN_REVIEW, a status poll refreshes from the upstream at most this often. */
   STATUS_REFRESH_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
 
-  // Outbound webhooks to tenants (README "Webhooks").
+  // Outbound webhooks to tenants (docs/webhooks.md).
   /**
    * Webhook URLs on private addresses: `false` refuses them all, `loopback` allows 127.0.0.0/8 and
    * ::1 only, `true` allows everything. Unset: see webhookUrlPolicy below.

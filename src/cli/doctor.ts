@@ -186,7 +186,7 @@ export async function runDoctor(cli: CliSession): Promise<Check[]> {
       name: "configuration",
       status: "fail",
       detail: error.problems.join("; "),
-      hint: "fix these variables in the environment or .env (see .env.example and the README's Configuration)",
+      hint: "fix these variables in the environment or .env (see .env.example and docs/configuration.md)",
     });
     for (const name of ["database", "test upstream", "live upstream"])
       checks.push({ name, status: "skip", detail: "needs a valid configuration" });

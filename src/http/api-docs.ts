@@ -71,12 +71,9 @@ function detailsFor(status: number) {
       .optional()
       .meta({ description: "What was there and what was needed" });
   }
-  return z
-    .record(z.string(), z.unknown())
-    .optional()
-    .meta({
-      description: "Context, e.g. the cardId and status of a card whose issuance is unconfirmed",
-    });
+  return z.record(z.string(), z.unknown()).optional().meta({
+    description: "Context, e.g. the cardId and status of a card whose issuance is unconfirmed",
+  });
 }
 
 /** The error envelope for one status, with the codes a route can answer at that status. */

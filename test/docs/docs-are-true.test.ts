@@ -6,15 +6,26 @@ import { configSchema } from "../../src/config.ts";
 import { errorStatus } from "../../src/http/error-status.ts";
 
 /**
- * The docs a user reads in a fresh clone must be true: every relative link resolves inside the
- * repository, every error code is in the README's error table with its status, and every setting
- * is documented in the configuration table and in .env.example.
+ * The docs a user reads in a fresh clone must be true: every relative link (and its anchor)
+ * resolves inside the repository, every repository path a doc names exists, the API reference's
+ * error table lists exactly the error codes with their statuses, and the configuration table lists
+ * exactly the settings, each also in .env.example.
  */
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
+/** Where the error table and the configuration table live. */
+const ERROR_TABLE = "docs/api.md";
+const CONFIG_TABLE = "docs/configuration.md";
+
 async function markdownFiles(): Promise<string[]> {
-  const files = ["README.md", "SECURITY.md", "packages/sdk/README.md", "src/simulator/FIDELITY.md"];
+  const files = [
+    "README.md",
+    "ARCHITECTURE.md",
+    "SECURITY.md",
+    "packages/sdk/README.md",
+    "src/simulator/FIDELITY.md",
+  ];
   for (const folder of ["docs", "docs/adr"]) {
     try {
       for (const name of await readdir(join(root, folder))) {
@@ -33,48 +44,94 @@ async function markdownFiles(): Promise<string[]> {
 
 const read = (file: string) => readFile(join(root, file), "utf8");
 
+/** A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens. */
+const anchorsOf = (text: string) =>
+  // A `# comment` inside a fenced code block is not a heading.
+  [...text.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, "").matchAll(/^#+ (.+)$/gm)].map(([, h]) =>
+    (h ?? "")
+      .toLowerCase()
+      .replace(/[^\w\s-]/g, "")
+      .trim()
+      .replace(/\s/g, "-"),
+  );
+
+/** The rows of the markdown table(s) in `text`, each as its cells. */
+const tableRows = (text: string) =>
+  text
+    .split("\n")
+    .filter((line) => line.startsWith("|"))
+    .map((line) =>
+      line
+        .split("|")
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+
 describe("docs are true in a fresh clone", () => {
-  it("every relative link resolves to a file inside the repository", async () => {
+  it("every relative link resolves to a file inside the repository, anchors included", async () => {
     const broken: string[] = [];
     for (const file of await markdownFiles()) {
       const text = await read(file);
       for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        if (!target || /^[a-z]+:/i.test(target) || target.startsWith("#")) continue;
-        const path = resolve(root, dirname(file), decodeURIComponent(target.split("#")[0] ?? ""));
+        if (!target || /^[a-z]+:/i.test(target)) continue;
+        const [pathPart = "", anchor] = target.split("#");
+        const path = pathPart
+          ? resolve(root, dirname(file), decodeURIComponent(pathPart))
+          : join(root, file);
         const inside = path.startsWith(root);
-        if (!inside || !(await stat(path).catch(() => null))) broken.push(`${file}: ${target}`);
+        if (!inside || !(await stat(path).catch(() => null))) {
+          broken.push(`${file}: ${target}`);
+          continue;
+        }
+        if (anchor !== undefined) {
+          const anchors = path.endsWith(".md") ? anchorsOf(await readFile(path, "utf8")) : [];
+          if (!anchors.includes(anchor)) broken.push(`${file}: ${target} (no such heading)`);
+        }
       }
       // The team's notes beside the repository are not in a clone: no doc may send a reader there.
       for (const [mention] of text.matchAll(/(?:\.\.\/)*shared\/[\w./-]+\.md/g)) {
         broken.push(`${file}: ${mention}`);
       }
-      for (const [, anchor] of text.matchAll(/\]\(#([^)]+)\)/g)) {
-        const headings = [...text.matchAll(/^#+ (.+)$/gm)].map(([, h]) =>
-          (h ?? "")
-            .toLowerCase()
-            .replace(/[^\w\s-]/g, "")
-            .trim()
-            .replace(/\s/g, "-"),
-        );
-        if (anchor && !headings.includes(anchor)) broken.push(`${file}: #${anchor}`);
-      }
     }
     expect(broken).toEqual([]);
   });
 
-  it("the README's error table lists every error code with its status", async () => {
-    const readme = await read("README.md");
-    const missing = Object.entries(errorStatus)
-      .filter(([code, status]) => !readme.includes(`| ${status} | \`${code}\` |`))
-      .map(([code, status]) => `${status} ${code}`);
+  it("every repository path a doc names exists", async () => {
+    const missing: string[] = [];
+    for (const file of await markdownFiles()) {
+      const text = await read(file);
+      // In code spans only, where the docs name files: `src/…`, `test/…`, `docs/…` and the like.
+      for (const [, span] of text.matchAll(/`([^`\n]+)`/g)) {
+        for (const [path] of (span ?? "").matchAll(
+          /(?<![\w./:-])(?:src|test|docs|scripts|bench|packages)\/[\w./-]*[\w/]/g,
+        )) {
+          if (!(await stat(join(root, path)).catch(() => null))) missing.push(`${file}: ${path}`);
+        }
+      }
+    }
     expect(missing).toEqual([]);
   });
 
-  it("every setting is in the configuration table and in .env.example", async () => {
-    const docs = (await Promise.all((await markdownFiles()).map(read))).join("\n");
+  it(`the error table (${ERROR_TABLE}) lists exactly the error codes, each with its status`, async () => {
+    const rows = tableRows(await read(ERROR_TABLE))
+      .filter(([status, code]) => /^\d{3}$/.test(status ?? "") && /^`\w+`$/.test(code ?? ""))
+      .map(([status, code]) => `${status} ${code?.slice(1, -1)}`);
+    const expected = Object.entries(errorStatus).map(([code, status]) => `${status} ${code}`);
+    expect(rows.filter((row) => !expected.includes(row))).toEqual([]);
+    expect(expected.filter((row) => !rows.includes(row))).toEqual([]);
+    expect(rows.length).toBe(new Set(rows).size);
+  });
+
+  it(`every setting is in the configuration table (${CONFIG_TABLE}) and in .env.example`, async () => {
+    const documented = new Set(
+      tableRows(await read(CONFIG_TABLE)).flatMap(([first]) =>
+        [...(first ?? "").matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map(([, key]) => key),
+      ),
+    );
     const example = await read(".env.example");
     const keys = Object.keys(configSchema.shape);
-    expect(keys.filter((key) => !docs.includes(`\`${key}\``))).toEqual([]);
+    expect(keys.filter((key) => !documented.has(key))).toEqual([]);
+    expect([...documented].filter((key) => key && !keys.includes(key))).toEqual([]);
     expect(keys.filter((key) => !new RegExp(`^#? ?${key}=`, "m").test(example))).toEqual([]);
   });
 });

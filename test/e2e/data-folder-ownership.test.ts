@@ -85,9 +85,7 @@ it("the service and CLI commands started together: one owner at a time, no fundi
     const expected = applied + (outcome.service ? 1 : 0);
     const shown = await local(["wallets", "show", "--tenant", tenantId, "--json"]);
     expect(shown.code, shown.stderr).toBe(0);
-    expect(shown.json().wallets).toEqual([
-      { mode: "test", currency: "USD", balance: expected },
-    ]);
+    expect(shown.json().wallets).toEqual([{ mode: "test", currency: "USD", balance: expected }]);
     const reconciled = await local(["reconcile", "--json"]);
     expect(reconciled.json().ledger).toEqual([]);
   } finally {

@@ -43,7 +43,7 @@ export interface IssueResult {
 }
 
 /**
- * Issues a virtual card, debiting the wallet first (design.md rule 5, recovery points):
+ * Issues a virtual card, debiting the wallet first (recovery points: docs/adr/0003):
  *
  *  1. preconditions (product, currency, cardholder ACTIVE): refused before anything is recorded;
  *  2. claim the Idempotency-Key, then in ONE transaction: write the card as `creating`, debit the

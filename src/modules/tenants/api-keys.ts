@@ -23,7 +23,7 @@ export interface Authenticated {
 
 const DEFAULT_PEPPER = "cardrail-default-pepper-set-CARDRAIL_KEY_PEPPER";
 
-/** The configured pepper, or the built-in one (which `doctor` and the README say to replace). */
+/** The configured pepper, or the built-in one (public: production on PostgreSQL refuses it, see config.ts). */
 export const pepperOf = (pepper: string | undefined) => pepper ?? DEFAULT_PEPPER;
 
 export function keyHasher(pepper: string | undefined) {
