@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseOrigin } from "./core/origin.ts";
-import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "./modules/webhooks/settings.ts";
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "./core/retry-schedule.ts";
 
 /**
  * The only reader of process.env. Validated once at boot; every bad key is listed together so an

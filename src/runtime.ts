@@ -6,10 +6,10 @@ import { type OperatorChannel, serveOperatorChannel } from "./cli/channel/server
 import { serviceHost } from "./cli/context.ts";
 import { run } from "./cli/run.ts";
 import { type Config, webhookUrlPolicy } from "./config.ts";
-import { type OpenDatabase, openDatabase } from "./db/open.ts";
 import type { Mode } from "./db/schema.ts";
 import type { App } from "./http/types.ts";
-import { createIssuers, type IssuerFor, type TestUpstream } from "./issuer/issuers.ts";
+import { createIssuers, issuerWebhooks, type TestUpstream } from "./issuer/issuers.ts";
+import type { IssuerFor } from "./issuer/port.ts";
 import { createWebhookWorker, type WebhookWorker } from "./jobs/deliver-webhooks.ts";
 import { purgeDocuments, refreshStaleReviews, submitPendingKyc } from "./jobs/kyc.ts";
 import { type PeriodicTask, periodic } from "./jobs/periodic.ts";
@@ -20,6 +20,7 @@ import type { DocumentVault } from "./modules/documents/vault.ts";
 import { reconcile } from "./modules/reconcile/reconcile.ts";
 import { witnessFilePath } from "./modules/reconcile/witness-file.ts";
 import { keyHasher, pepperOf } from "./modules/tenants/api-keys.ts";
+import { type OpenDatabase, openDatabase } from "./open-database.ts";
 import type { Simulator } from "./simulator/app.ts";
 import { startTestIssuer, type TestIssuer } from "./test-issuer/shared.ts";
 
@@ -124,6 +125,7 @@ export async function createRuntime(
       hashKey,
       issuerFor,
       webhookSecret,
+      issuerWebhooks,
       vault,
       settings: {
         statusRefreshIntervalMs: config.STATUS_REFRESH_INTERVAL_MS,

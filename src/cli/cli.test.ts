@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type CliResult, type ServiceForCli, startServiceForCli } from "./testing.ts";
+import { type CliResult, type ServiceForCli, startServiceForCli } from "../../test/support/cli.ts";
 
 // Each test spawns several CLI processes (each a Node start plus tsx); a loaded CI machine needs room.
 vi.setConfig({ testTimeout: 120_000 });

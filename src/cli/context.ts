@@ -1,8 +1,8 @@
 import { type Config, loadConfig } from "../config.ts";
 import type { FolderLock } from "../db/folder-lock.ts";
-import { openDatabase } from "../db/open.ts";
 import type { Db } from "../db/pool.ts";
 import { type KeyHasher, keyHasher } from "../modules/tenants/api-keys.ts";
+import { openDatabase } from "../open-database.ts";
 import type { CliIo } from "./io.ts";
 
 /**

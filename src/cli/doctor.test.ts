@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
+import { type CliResult, cliRunner } from "../../test/support/cli.ts";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
-import { type CliResult, cliRunner } from "./testing.ts";
 
 vi.setConfig({ testTimeout: 120_000 });
 

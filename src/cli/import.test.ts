@@ -2,8 +2,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { jpeg, script } from "../../test/fixtures/files.ts";
+import { type CliResult, type ServiceForCli, startServiceForCli } from "../../test/support/cli.ts";
 import type { Runtime } from "../runtime.ts";
-import { type CliResult, type ServiceForCli, startServiceForCli } from "./testing.ts";
 
 // Each test spawns CLI processes (a Node start plus tsx); a loaded CI machine needs room.
 vi.setConfig({ testTimeout: 120_000 });

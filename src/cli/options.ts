@@ -1,5 +1,5 @@
+import { decimalToMinor, isKnownCurrency } from "../core/money.ts";
 import type { Mode } from "../db/schema.ts";
-import { decimalToMinor, isKnownCurrency } from "../modules/wallet/money.ts";
 import { CliError } from "./io.ts";
 
 /** Option parsing shared by the command groups; each error names the option at fault. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestTenant } from "../../test/fixtures/cardrail.ts";
 import { activeHolder, issueCard } from "../../test/fixtures/flows.ts";
+import { type CliResult, type ServiceForCli, startServiceForCli } from "../../test/support/cli.ts";
 import { fundWallet } from "../modules/wallet/funding.ts";
 import type { Runtime } from "../runtime.ts";
-import { type CliResult, type ServiceForCli, startServiceForCli } from "./testing.ts";
 
 vi.setConfig({ testTimeout: 120_000 });
 

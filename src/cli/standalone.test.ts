@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
-import { type CliResult, cliRunner } from "./testing.ts";
+import { type CliResult, cliRunner } from "../../test/support/cli.ts";
 
 // Each test spawns several CLI processes (each a Node start plus tsx); a loaded CI machine needs room.
 vi.setConfig({ testTimeout: 120_000 });

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type CliResult, cliRunner } from "./testing.ts";
+import { type CliResult, cliRunner } from "../../test/support/cli.ts";
 
 // Each test spawns several CLI processes (each a Node start plus tsx); a loaded CI machine needs room.
 vi.setConfig({ testTimeout: 120_000 });

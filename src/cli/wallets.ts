@@ -1,9 +1,9 @@
 import type { Command } from "commander";
+import { minorToDecimalString, minorToNumber } from "../core/money.ts";
 import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
 import { fundWallet } from "../modules/wallet/funding.ts";
 import { walletBalances } from "../modules/wallet/ledger.ts";
-import { minorToDecimalString, minorToNumber } from "../modules/wallet/money.ts";
 import type { CliSession } from "./context.ts";
 import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
 import { requireTenant } from "./keys.ts";

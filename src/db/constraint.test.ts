@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
+import { type OpenDatabase, openDatabase } from "../open-database.ts";
 import { constraintViolation, isDatabaseError } from "./constraint.ts";
-import { type OpenDatabase, openDatabase } from "./open.ts";
 
 /** Constraint errors read the same from either driver (pg against PostgreSQL, PGlite in-process). */
 

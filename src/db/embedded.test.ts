@@ -9,7 +9,7 @@ import { CardrailError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { fundWallet } from "../modules/wallet/funding.ts";
 import { type Book, post, walletBalances } from "../modules/wallet/ledger.ts";
-import { type OpenDatabase, openDatabase } from "./open.ts";
+import { type OpenDatabase, openDatabase } from "../open-database.ts";
 
 /**
  * The database the service runs on: on the embedded default, PGlite's single session is shared

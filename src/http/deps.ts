@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { CoreSettings, TenantContext } from "../core/context.ts";
 import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
-import type { IssuerFor } from "../issuer/issuers.ts";
+import type { IssuerFor, IssuerWebhooks } from "../issuer/port.ts";
 import type { DocumentVault } from "../modules/documents/vault.ts";
 import type { KeyHasher } from "../modules/tenants/api-keys.ts";
 import type { RateLimitSettings } from "./rate-limits.ts";
@@ -17,6 +17,8 @@ export interface AppDeps {
   vault: DocumentVault;
   /** The secret the issuer signs its webhooks with, per mode (null: that mode's webhooks are refused). */
   webhookSecret(mode: Mode): string | null;
+  /** How the issuer's webhooks are verified and read. */
+  issuerWebhooks: IssuerWebhooks;
   settings: CoreSettings &
     RateLimitSettings & {
       uploadMaxFileBytes: number;

@@ -3,8 +3,7 @@ import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
-import type { IssuerFor } from "../issuer/issuers.ts";
-import { IssuerError } from "../issuer/port.ts";
+import { IssuerError, type IssuerFor } from "../issuer/port.ts";
 import type { App } from "./types.ts";
 
 /**

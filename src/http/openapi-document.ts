@@ -23,6 +23,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
       hashKey: keyHasher(undefined),
       issuerFor: () => null,
       webhookSecret: () => null,
+      issuerWebhooks: { verify: unused, parse: unused },
       vault: vault as unknown as DocumentVault,
       settings: {
         statusRefreshIntervalMs: 1000,

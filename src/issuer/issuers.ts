@@ -8,17 +8,13 @@ import {
   liveIssuerAccount,
 } from "../modules/tenants/issuer-accounts.ts";
 import type { TestIssuer } from "../test-issuer/shared.ts";
-import { type CardIssuer, IssuerError } from "./port.ts";
+import { type CardIssuer, IssuerError, type IssuerFor, type IssuerWebhooks } from "./port.ts";
 import { createUqpayIssuer } from "./uqpay/adapter.ts";
 import { createUqpayClient, type UqpayClient } from "./uqpay/client.ts";
+import { uqpayWebhooks } from "./uqpay/webhooks.ts";
 
-/**
- * The issuer a tenant acts through in a mode, or null when that mode has no issuer configured
- * (live without credentials: requests then get 503). Every tenant acts at the issuer through its
- * own account (issuer-accounts.ts), resolved on each call, so the core never sees another tenant's
- * people, and an issuer's "already exists" only ever speaks of the tenant's own data.
- */
-export type IssuerFor = (mode: Mode, tenantId: string) => CardIssuer | null;
+/** How the issuer's webhooks are verified and read (test mode's simulator signs and shapes them alike). */
+export const issuerWebhooks: IssuerWebhooks = uqpayWebhooks;
 
 /** Test mode's issuer: an external simulator (SIMULATOR_URL), or the shared in-process one. */
 export type TestUpstream =

@@ -7,6 +7,8 @@
  * adapter converts to whatever the issuer speaks on the wire.
  */
 
+import type { Mode } from "../db/schema.ts";
+
 export type KycDocumentType = "passport" | "id_card" | "drivers_license";
 
 export interface KycFile {
@@ -130,6 +132,14 @@ export interface CardIssuer {
 }
 
 /**
+ * The issuer a tenant acts through in a mode, or null when that mode has no issuer configured
+ * (live without credentials: requests then get 503). Every tenant acts at the issuer through its
+ * own account (issuers.ts resolves it on each call), so the core never sees another tenant's
+ * people, and an issuer's "already exists" only ever speaks of the tenant's own data.
+ */
+export type IssuerFor = (mode: Mode, tenantId: string) => CardIssuer | null;
+
+/**
  * How an issuer call failed, in terms the core can act on:
  * - `rejected`: the issuer definitely refused; nothing was created. Safe to refund / report.
  * - `not_found`: the object does not exist upstream.
@@ -186,3 +196,19 @@ export type IssuerEvent = { eventId: string; type: string } & (
   | { kind: "card_status"; issuerCardId: string; status: IssuerCardStatus }
   | { kind: "other" }
 );
+
+/** A webhook as the issuer sent it: the exact bytes (its signature covers them) and its headers. */
+export interface IssuerWebhook {
+  rawBody: Buffer;
+  header(name: string): string | undefined;
+}
+
+/**
+ * How an issuer signs and shapes its webhooks. `verify` checks the raw bytes before anything is
+ * parsed (with the secret configured for the mode); `parse` turns a verified JSON body into what
+ * the core acts on, or null when the body is not an event at all.
+ */
+export interface IssuerWebhooks {
+  verify(webhook: IssuerWebhook, secret: string): { ok: true } | { ok: false; reason: string };
+  parse(body: unknown): IssuerEvent | null;
+}

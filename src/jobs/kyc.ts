@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Log } from "../core/context.ts";
 import type { Db } from "../db/pool.ts";
-import type { IssuerFor } from "../issuer/issuers.ts";
+import type { IssuerFor } from "../issuer/port.ts";
 import { refusalError } from "../modules/cardholders/create.ts";
 import { holderStatusFromIssuer } from "../modules/cardholders/status.ts";
 import { submissionInputFor, submitOnce } from "../modules/cardholders/submit.ts";

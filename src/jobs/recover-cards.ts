@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Log } from "../core/context.ts";
 import type { Db } from "../db/pool.ts";
-import type { IssuerFor } from "../issuer/issuers.ts";
+import type { IssuerFor } from "../issuer/port.ts";
 import { callIssuer } from "../modules/cards/issue.ts";
 import { refreshCard } from "../modules/cards/settle.ts";
 import { KeyLostError, takeKeyOfCard, unlockKey } from "../modules/idempotency/keys.ts";

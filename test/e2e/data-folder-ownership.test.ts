@@ -2,9 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { type CliResult, cliRunner, inProcessCli } from "../../src/cli/testing.ts";
 import { listeningTcpPorts } from "../fixtures/listeners.ts";
 import { type ServiceProcess, startServiceProcess } from "../fixtures/processes.ts";
+import { type CliResult, cliRunner, inProcessCli } from "../support/cli.ts";
 
 // Real processes racing for one data folder: each start costs seconds on a loaded machine.
 vi.setConfig({ testTimeout: 240_000 });

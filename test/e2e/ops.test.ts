@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.ts";
 import { createDb } from "../../src/db/pool.ts";
+import { issuerWebhooks } from "../../src/issuer/issuers.ts";
 import { createLogger } from "../../src/logger.ts";
 import type { DocumentVault } from "../../src/modules/documents/vault.ts";
 import { keyHasher } from "../../src/modules/tenants/api-keys.ts";
@@ -43,6 +44,7 @@ describe("health", () => {
         hashKey: keyHasher(undefined),
         issuerFor: () => null,
         webhookSecret: () => null,
+        issuerWebhooks,
         vault: {} as DocumentVault,
         settings: {
           statusRefreshIntervalMs: 0,

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook } from "../../packages/sdk/src/webhooks.ts";
+import { parseRetrySchedule } from "../../src/core/retry-schedule.ts";
 import { createWebhookWorker } from "../../src/jobs/deliver-webhooks.ts";
 import { createApiKey } from "../../src/modules/tenants/api-keys.ts";
 import { type ClaimedDelivery, sendDelivery } from "../../src/modules/webhooks/deliver.ts";
@@ -12,7 +13,6 @@ import {
   recordEvent,
   type WebhookEventType,
 } from "../../src/modules/webhooks/events.ts";
-import { parseRetrySchedule } from "../../src/modules/webhooks/settings.ts";
 import { verifySignature } from "../../src/modules/webhooks/signing.ts";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 

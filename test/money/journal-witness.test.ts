@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServiceForCli, startServiceForCli } from "../../src/cli/testing.ts";
 import { newId } from "../../src/core/ids.ts";
 import { JournalSigner, journalSignerOf } from "../../src/db/journal-signer.ts";
 import type { Tx } from "../../src/db/pool.ts";
@@ -11,6 +10,7 @@ import { createTenant } from "../../src/modules/tenants/tenants.ts";
 import { fundWallet } from "../../src/modules/wallet/funding.ts";
 import { prepareJournal } from "../../src/modules/wallet/journal.ts";
 import { ensureAccounts } from "../../src/modules/wallet/ledger.ts";
+import { type ServiceForCli, startServiceForCli } from "../support/cli.ts";
 
 /**
  * The attacks of issue 11 (items 1, 3, 12), made as a local user with only database access makes

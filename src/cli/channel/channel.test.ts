@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jpeg } from "../../../test/fixtures/files.ts";
+import { type CliResult, inProcessCli } from "../../../test/support/cli.ts";
 import { loadConfig } from "../../config.ts";
 import { createLogger } from "../../logger.ts";
 import { createRuntime, type Runtime } from "../../runtime.ts";
-import { type CliResult, inProcessCli } from "../testing.ts";
 import { channelFiles } from "./protocol.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { decimalToMinor } from "../../modules/wallet/money.ts";
+import { decimalToMinor } from "../../core/money.ts";
 import {
   type CardIssuer,
   ISSUER_CARD_STATUSES,

@@ -1,4 +1,4 @@
-import { minorToDecimalString } from "../../modules/wallet/money.ts";
+import { minorToDecimalString } from "../../core/money.ts";
 import type { IssueCardInput, KycDocumentType, SubmitCardholderInput } from "../port.ts";
 import type { CreateCardBody, CreateCardholderBody, Identity } from "./types.ts";
 

@@ -19,7 +19,8 @@ import {
 import { insufficientBalance } from "../wallet/insufficient.ts";
 import { post } from "../wallet/ledger.ts";
 import { type CardView, presentCard } from "./present.ts";
-import { applyIssuerState, type CardRow, cardLedgerReference, recordIssued } from "./settle.ts";
+import type { CardRow } from "./row.ts";
+import { applyIssuerState, cardLedgerReference, recordIssued } from "./settle.ts";
 
 export interface IssueCardInput {
   holderId: string;

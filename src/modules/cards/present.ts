@@ -1,5 +1,5 @@
-import { minorToNumber } from "../wallet/money.ts";
-import type { CardRow } from "./settle.ts";
+import { minorToNumber } from "../../core/money.ts";
+import type { CardRow } from "./row.ts";
 
 /** The card as the API shows it. Contract fields keep their names; additions are camelCase. */
 export interface CardView {

@@ -1,7 +1,8 @@
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { CardrailError, notFound } from "../../core/errors.ts";
 import { IssuerError, type SecureCardDetails } from "../../issuer/port.ts";
-import { type CardRow, refreshCard } from "./settle.ts";
+import type { CardRow } from "./row.ts";
+import { refreshCard } from "./settle.ts";
 
 /** A card of this tenant and mode by our id or the issuer's id (the contract accepts both). */
 export async function findCard(

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { currencyExponent, decimalToMinor, isKnownCurrency } from "../../core/money.ts";
 import {
   apiErrors,
   BODY_ERRORS,
@@ -13,7 +14,6 @@ import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { idempotencyHeaders } from "../../http/idempotency-header.ts";
 import { revealRateLimit } from "../../http/rate-limits.ts";
-import { currencyExponent, decimalToMinor, isKnownCurrency } from "../wallet/money.ts";
 import { issueCard } from "./issue.ts";
 import { presentCard } from "./present.ts";
 import { getCard, revealCard } from "./reveal.ts";

@@ -1,12 +1,12 @@
-import type { Selectable } from "kysely";
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import type { Tx } from "../../db/pool.ts";
-import type { CardStatus, CardsTable } from "../../db/schema.ts";
+import type { CardStatus } from "../../db/schema.ts";
 import type { IssuedCard, IssuerCardStatus } from "../../issuer/port.ts";
 import { holdKey, type KeyLease } from "../idempotency/keys.ts";
 import { post } from "../wallet/ledger.ts";
 import { emitEvent } from "../webhooks/index.ts";
 import { presentCard } from "./present.ts";
+import type { CardRow } from "./row.ts";
 
 /**
  * Applying what the issuer says about a card to our records and the ledger. Every transition is
@@ -18,8 +18,6 @@ import { presentCard } from "./present.ts";
  *       │                     │
  *       └──refused──▶ failed ◀┘ order FAILED               (in-flight → wallet: refund)
  */
-
-export type CardRow = Selectable<CardsTable>;
 
 export function cardStatusFromIssuer(status: IssuerCardStatus): CardStatus {
   switch (status) {

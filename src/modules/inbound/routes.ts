@@ -4,9 +4,7 @@ import { CardrailError } from "../../core/errors.ts";
 import type { Db } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 import { errorResponses, example } from "../../http/api-docs.ts";
-import type { IssuerFor } from "../../issuer/issuers.ts";
-import { parseUqpayEvent } from "../../issuer/uqpay/inbound-events.ts";
-import { verifyWebhookSignature } from "../../issuer/uqpay/webhook-signature.ts";
+import type { IssuerFor, IssuerWebhooks } from "../../issuer/port.ts";
 import { applyIssuerEvent } from "./apply-event.ts";
 
 export interface InboundWebhookDeps {
@@ -14,6 +12,8 @@ export interface InboundWebhookDeps {
   issuerFor: IssuerFor;
   /** The signing secret UQPay (or the simulator) uses per mode; a mode without one refuses every call. */
   webhookSecret(mode: Mode): string | null;
+  /** The issuer's signature check and envelope parsing (the port's; UQPay's in practice). */
+  issuerWebhooks: IssuerWebhooks;
 }
 
 /**
@@ -63,12 +63,7 @@ export const inboundWebhookRoutes =
           return typeof value === "string" ? value : undefined;
         };
         const verified = secret
-          ? verifyWebhookSignature({
-              rawBody: raw,
-              timestampHeader: header("x-wk-timestamp") ?? "",
-              signatureHeader: header("x-wk-signature") ?? "",
-              secret,
-            })
+          ? deps.issuerWebhooks.verify({ rawBody: raw, header }, secret)
           : { ok: false as const, reason: "no_secret_configured" };
         if (!verified.ok) {
           request.log.warn({ reason: verified.reason, mode }, "refused an issuer webhook");
@@ -82,7 +77,7 @@ export const inboundWebhookRoutes =
             { field: "body", message: "must be JSON" },
           ]);
         }
-        const event = parseUqpayEvent(body);
+        const event = deps.issuerWebhooks.parse(body);
         if (!event) {
           throw new CardrailError("validation_error", "Not a webhook event", [
             { field: "event_id", message: "required" },

@@ -1,8 +1,8 @@
 import type { FieldIssue } from "../../core/errors.ts";
 import { CardrailError, notFound, validationError } from "../../core/errors.ts";
+import { isKnownCurrency } from "../../core/money.ts";
 import type { DbOrTx } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
-import { isKnownCurrency } from "../wallet/money.ts";
 
 /**
  * Cardrail's own card catalogue: our product id → the issuer's product and the currencies we offer

@@ -1,8 +1,7 @@
 import { sql } from "kysely";
 import type { Log } from "../../core/context.ts";
 import type { Db } from "../../db/pool.ts";
-import type { IssuerFor } from "../../issuer/issuers.ts";
-import { IssuerError } from "../../issuer/port.ts";
+import { IssuerError, type IssuerFor } from "../../issuer/port.ts";
 import { moneyState } from "../cards/settle.ts";
 import { checkLedgerInvariants, type InvariantViolation } from "../wallet/invariants.ts";
 import { chainName, type JournalProblem, verifyJournal } from "./witness.ts";

@@ -3,7 +3,7 @@ import type { TenantContext } from "../../core/context.ts";
 import { CardrailError, notFound } from "../../core/errors.ts";
 import type { SecureCardDetails } from "../../issuer/port.ts";
 import { findCard, getCard, type RevealAudit, revealCard } from "../cards/reveal.ts";
-import type { CardRow } from "../cards/settle.ts";
+import type { CardRow } from "../cards/row.ts";
 
 /**
  * Reveal tokens: the tenant's server (holding the API key) mints a single-use, short-lived token for

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabaseUrl } from "../../../test/fixtures/database.ts";
 import { CardrailError } from "../../core/errors.ts";
-import { type OpenDatabase, openDatabase } from "../../db/open.ts";
+import { type OpenDatabase, openDatabase } from "../../open-database.ts";
 import { keyHasher } from "./api-keys.ts";
 import { assignIssuerAccount, liveIssuerAccount, parseIssuerAccount } from "./issuer-accounts.ts";
 import { createTenant } from "./tenants.ts";

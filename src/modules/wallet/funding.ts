@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { CardrailError } from "../../core/errors.ts";
+import { isKnownCurrency } from "../../core/money.ts";
 import type { Db } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 import { post } from "./ledger.ts";
-import { isKnownCurrency } from "./money.ts";
 
 export interface FundingInput {
   tenantId: string;

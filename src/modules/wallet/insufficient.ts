@@ -1,8 +1,8 @@
 import { CardrailError } from "../../core/errors.ts";
+import { minorToDecimalString, minorToNumber } from "../../core/money.ts";
 import type { DbOrTx } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 import { walletBalances } from "./ledger.ts";
-import { minorToDecimalString, minorToNumber } from "./money.ts";
 
 /**
  * The 402 a refused debit answers, saying what was there and what was needed. The debit itself

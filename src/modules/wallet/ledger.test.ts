@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabaseUrl } from "../../../test/fixtures/database.ts";
 import { CardrailError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
-import { type OpenDatabase, openDatabase } from "../../db/open.ts";
+import { type OpenDatabase, openDatabase } from "../../open-database.ts";
 import { verifyJournal } from "../reconcile/witness.ts";
 import { checkLedgerInvariants } from "./invariants.ts";
 import { type Book, post } from "./ledger.ts";

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { minorToNumber } from "../../core/money.ts";
 import { apiErrors, example, succeeded } from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { walletBalances } from "./ledger.ts";
-import { minorToNumber } from "./money.ts";
 
 export const walletRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>

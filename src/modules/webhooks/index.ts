@@ -6,5 +6,4 @@ export {
   WEBHOOK_EVENT_TYPES,
   type WebhookEventType,
 } from "./events.ts";
-export { webhookRoutes } from "./routes.ts";
 export type { WebhookSettings } from "./settings.ts";

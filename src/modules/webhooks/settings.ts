@@ -1,3 +1,5 @@
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "../../core/retry-schedule.ts";
+
 /** Webhook settings, taken from Config by runtime.ts so this module never reads the environment. */
 export interface WebhookSettings {
   /** Accept endpoint URLs that resolve to loopback/private/link-local addresses. */
@@ -14,12 +16,6 @@ export interface WebhookSettings {
   concurrency: number;
 }
 
-// Before defaultWebhookSettings, which parses the default schedule at load time.
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** ≈ 3 days in total: 1m, 5m, 30m, 2h, 5h, 10h, 10h, 10h, 14h, 10h, 10h (12 attempts). */
-export const DEFAULT_RETRY_SCHEDULE = "1m,5m,30m,2h,5h,10h,10h,10h,14h,10h,10h";
-
 export const defaultWebhookSettings: WebhookSettings = {
   allowPrivateUrls: false,
   timeoutMs: 10_000,
@@ -27,20 +23,6 @@ export const defaultWebhookSettings: WebhookSettings = {
   pollIntervalMs: 1000,
   concurrency: 10,
 };
-
-/**
- * "1m,5m,30m,2h" → [60000, 300000, 1800000, 7200000]. Units ms, s, m, h, d; a bare number is ms.
- * An empty string means "no retries". Throws with a readable message on anything else.
- */
-export function parseRetrySchedule(text: string): number[] {
-  const trimmed = text.trim();
-  if (trimmed === "") return [];
-  return trimmed.split(",").map((item) => {
-    const match = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(item.trim());
-    if (!match?.[1]) throw new Error(`"${item.trim()}" is not a duration like 500ms, 30s, 5m, 2h`);
-    return Number(match[1]) * UNIT_MS[(match[2] ?? "ms") as keyof typeof UNIT_MS];
-  });
-}
 
 // The routes need allowPrivateUrls, and AppDeps lives in a shared file this module does not own:
 // it adds an optional field by module augmentation instead (absent = the defaults above).

@@ -3,11 +3,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
-import { loadConfig } from "../config.ts";
-import { createLogger } from "../logger.ts";
-import { createRuntime, type Runtime } from "../runtime.ts";
-import { launch } from "./launch.ts";
+import { launch } from "../../src/cli/launch.ts";
+import { loadConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/logger.ts";
+import { createRuntime, type Runtime } from "../../src/runtime.ts";
+import { freshDatabaseUrl } from "../fixtures/database.ts";
 
 /**
  * Runs the CLI as a real child process, the way an operator does. Asynchronous on purpose: when the
@@ -15,7 +15,7 @@ import { launch } from "./launch.ts";
  * sends its command to. The cwd is a scratch folder so a developer's .env cannot leak into the test.
  */
 
-const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const tsx = import.meta.resolve("tsx");
 
 const defined = (env: Record<string, string | undefined>) =>

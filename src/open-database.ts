@@ -1,13 +1,13 @@
 import { hkdfSync } from "node:crypto";
 import type pg from "pg";
-import type { Config } from "../config.ts";
-import { loadOrCreateKey } from "../core/key-file.ts";
-import { pepperOf } from "../modules/tenants/api-keys.ts";
-import { prepareJournal } from "../modules/wallet/journal.ts";
-import { type EmbeddedDatabase, type EmbeddedOptions, openEmbedded } from "./embedded.ts";
-import { JournalSigner, withJournalSigner } from "./journal-signer.ts";
-import { migrate } from "./migrate.ts";
-import { createDb, type Db, dbOnPool } from "./pool.ts";
+import type { Config } from "./config.ts";
+import { loadOrCreateKey } from "./core/key-file.ts";
+import { type EmbeddedDatabase, type EmbeddedOptions, openEmbedded } from "./db/embedded.ts";
+import { JournalSigner, withJournalSigner } from "./db/journal-signer.ts";
+import { migrate } from "./db/migrate.ts";
+import { createDb, type Db, dbOnPool } from "./db/pool.ts";
+import { pepperOf } from "./modules/tenants/api-keys.ts";
+import { prepareJournal } from "./modules/wallet/journal.ts";
 
 export interface OpenDatabase {
   db: Db;
@@ -18,10 +18,12 @@ export interface OpenDatabase {
 
 /**
  * DATABASE_URL → that server. Otherwise the embedded PGlite in CARDRAIL_DATA_DIR, opened in this
- * process, which then owns the folder (see embedded.ts; `options.lock` when the caller took it).
+ * process, which then owns the folder (see db/embedded.ts; `options.lock` when the caller took it).
  * Migrations run either way; they are idempotent and serialised by an advisory lock. The handle
  * carries the ledger journal's key (LEDGER_JOURNAL_KEY or CARDRAIL_DATA_DIR/journal.key), which
  * every posting signs its journal entry with; the database never sees it.
+ *
+ * Wiring, not src/db/: it prepares the ledger module's journal, and src/db sits below the modules.
  */
 /**
  * The journal's key: LEDGER_JOURNAL_KEY when set. Otherwise, on PostgreSQL, derived from
