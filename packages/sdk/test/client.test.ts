@@ -89,21 +89,17 @@ async function cardsOf(tenantId: string) {
 const usd = async (sdk: Cardrail) =>
   (await sdk.wallet.balances()).balances.find((b) => b.currency === "USD")?.balance;
 
-/** A fetch that records requests and can replace or drop answers. */
+/** A fetch that records requests and can replace or drop answers (the SDK calls it with a Request). */
 function spyFetch(
-  intercept?: (call: {
-    url: string;
-    init: RequestInit;
-    n: number;
-  }) => Response | "drop" | undefined,
+  intercept?: (call: { url: string; method: string; n: number }) => Response | "drop" | undefined,
 ) {
   const calls: { method: string; url: string; headers: Headers }[] = [];
-  const wrapped: Fetch = async (input, init = {}) => {
-    const url = String(input);
-    calls.push({ method: init.method ?? "GET", url, headers: new Headers(init.headers) });
-    const action = intercept?.({ url, init, n: calls.length });
+  const wrapped: Fetch = async (input, init) => {
+    const request = new Request(input, init);
+    calls.push({ method: request.method, url: request.url, headers: request.headers });
+    const action = intercept?.({ url: request.url, method: request.method, n: calls.length });
     if (action instanceof Response) return action;
-    const response = await fetch(input, init);
+    const response = await fetch(request);
     if (action === "drop") {
       await response.arrayBuffer(); // the server has answered; the client never sees it
       throw new TypeError("fetch failed", { cause: new Error("socket hang up (simulated)") });
@@ -276,8 +272,8 @@ describe("idempotency", () => {
     const tenant = await cr.tenant({ fund: 100 });
     const holderId = await activeHolder(client(tenant));
     let dropped = false;
-    const spy = spyFetch(({ url, init }) => {
-      if (init.method === "POST" && url.endsWith("/api/v1/cards") && !dropped) {
+    const spy = spyFetch(({ url, method }) => {
+      if (method === "POST" && url.endsWith("/api/v1/cards") && !dropped) {
         dropped = true;
         return "drop";
       }
@@ -299,8 +295,8 @@ describe("idempotency", () => {
   it("a lost answer is retried with the same key on 409 in use and 503 too; retries can be turned off", async () => {
     const tenant = await cr.tenant({ fund: 100 });
     const holderId = await activeHolder(client(tenant));
-    const spy = spyFetch(({ init, n }) => {
-      if (init.method !== "POST") return undefined;
+    const spy = spyFetch(({ method, n }) => {
+      if (method !== "POST") return undefined;
       if (n === 1) return envelope(409, "idempotency_key_in_use", { "retry-after": "0" });
       if (n === 2) return envelope(503, "upstream_unavailable", { "retry-after": "0" });
       return undefined;
@@ -328,7 +324,7 @@ describe("idempotency", () => {
 });
 
 describe("retries only where safe", () => {
-  it("POST /cardholders: retried after 503 upstream_unavailable, never after a lost answer", async () => {
+  it("POST /cardholders: retried with the same Idempotency-Key after 503 or a lost answer: one cardholder; never after 500", async () => {
     const tenant = await cr.tenant();
     const unavailable = spyFetch(({ n }) =>
       n === 1 ? envelope(503, "upstream_unavailable", { "retry-after": "0" }) : undefined,
@@ -338,13 +334,25 @@ describe("retries only where safe", () => {
     );
     expect(created.holderStatus).toBe("IN_REVIEW");
     expect(unavailable.calls).toHaveLength(2);
+    expect(new Set(unavailable.calls.map((c) => c.headers.get("idempotency-key")))).toEqual(
+      new Set([created.idempotencyKey]),
+    );
 
-    const lost = spyFetch(() => "drop");
-    const error = await client(tenant, { fetch: lost.fetch })
-      .cardholders.create(holder())
+    // The first answer is lost after the server created the cardholder: the retry replays it.
+    const lost = spyFetch(({ n }) => (n === 1 ? "drop" : undefined));
+    const input = holder({ docFront: Readable.from([jpeg()]) });
+    const replayed = await client(tenant, { fetch: lost.fetch }).cardholders.create(input);
+    expect(lost.calls).toHaveLength(2);
+    expect(lost.calls[1]?.headers.get("idempotency-key")).toBe(
+      lost.calls[0]?.headers.get("idempotency-key"),
+    );
+    expect(replayed).toMatchObject({ replayed: true, holderStatus: "IN_REVIEW" });
+    // The email is unique per tenant: the one cardholder with it is the replayed one.
+    const again = await client(tenant)
+      .cardholders.create({ ...input, docFront: jpeg() })
       .catch((e) => e);
-    expect(error).toBeInstanceOf(CardrailConnectionError);
-    expect(lost.calls).toHaveLength(1);
+    expect(again).toBeInstanceOf(DuplicateCardholderError);
+    expect(again.holderId).toBe(replayed.holderId);
 
     const internal = spyFetch(() => envelope(500, "internal_error"));
     await expect(
