@@ -135,7 +135,10 @@ export class Cardrail {
       );
     },
     /** `GET /cardholders/{holderId}/status`. */
-    status: (holderId: string, options?: RequestOptions): Promise<CardholderStatusResponse> => {
+    status: async (
+      holderId: string,
+      options?: RequestOptions,
+    ): Promise<CardholderStatusResponse> => {
       const path = { holderId: id(holderId) };
       return this.#data("GET /cardholders/{holderId}/status", retryRead, options, (init) =>
         this.#http.api.GET("/api/v1/cardholders/{holderId}/status", { params: { path }, ...init }),
@@ -145,7 +148,7 @@ export class Cardrail {
      * Polls the status until `ACTIVE` (resolves with it). Rejects with `CardholderRejectedError` on
      * `REJECTED`, `CardrailTimeoutError` after `timeoutMs`, and the signal's reason (an `AbortError`) on abort.
      */
-    waitForActive: (
+    waitForActive: async (
       holderId: string,
       options?: WaitForActiveOptions,
     ): Promise<CardholderStatusResponse> => this.#waitForActive(holderId, options),
@@ -153,12 +156,12 @@ export class Cardrail {
 
   readonly cards = {
     /** `POST /cards`: issue a virtual card, debiting the wallet. Always sends an `Idempotency-Key`. */
-    create: (input: IssueCardInput, options?: IdempotentOptions): Promise<IssuedCard> =>
+    create: async (input: IssueCardInput, options?: IdempotentOptions): Promise<IssuedCard> =>
       this.#idempotent<Card>("POST /cards", options, (init) =>
         this.#http.api.POST("/api/v1/cards", { body: { cardType: "virtual", ...input }, ...init }),
       ),
     /** `GET /cards/{cardId}` (our `cardId` or the `uqpayCardId`): the card, masked, with its current status. */
-    retrieve: (cardId: string, options?: RequestOptions): Promise<Card> => {
+    retrieve: async (cardId: string, options?: RequestOptions): Promise<Card> => {
       const path = { cardId: id(cardId) };
       return this.#data("GET /cards/{cardId}", retryRead, options, (init) =>
         this.#http.api.GET("/api/v1/cards/{cardId}", { params: { path }, ...init }),
@@ -168,14 +171,14 @@ export class Cardrail {
      * `GET /cards/{cardId}/reveal`: number, CVV and expiry, fetched from the issuer (audited; never
      * cache or log them). Waits while the card is still `pending`/`creating`.
      */
-    reveal: (cardId: string, options?: RequestOptions): Promise<RevealedCard> => {
+    reveal: async (cardId: string, options?: RequestOptions): Promise<RevealedCard> => {
       const path = { cardId: id(cardId) };
       return this.#data("GET /cards/{cardId}/reveal", retryReveal, options, (init) =>
         this.#http.api.GET("/api/v1/cards/{cardId}/reveal", { params: { path }, ...init }),
       );
     },
     /** `POST /cards/{cardId}/reveal-token`: a single-use, short-lived token for a browser to redeem. */
-    createRevealToken: (cardId: string, options?: RequestOptions): Promise<RevealToken> => {
+    createRevealToken: async (cardId: string, options?: RequestOptions): Promise<RevealToken> => {
       const path = { cardId: id(cardId) };
       return this.#data("POST /cards/{cardId}/reveal-token", retryReveal, options, (init) =>
         this.#http.api.POST("/api/v1/cards/{cardId}/reveal-token", { params: { path }, ...init }),
@@ -185,7 +188,7 @@ export class Cardrail {
      * `GET /cards/reveal?token=…`: redeems a reveal token (sent without the API key, as a browser
      * would). Single use: never retried but on 429, since a lost answer has used the token.
      */
-    redeemRevealToken: (token: string, options?: RequestOptions): Promise<RevealedCard> =>
+    redeemRevealToken: async (token: string, options?: RequestOptions): Promise<RevealedCard> =>
       this.#data(
         "GET /cards/reveal",
         retryRateLimitedOnly,
@@ -198,7 +201,7 @@ export class Cardrail {
 
   readonly wallet = {
     /** `GET /wallet`: the tenant's balances in this key's mode, in major units. */
-    balances: (options?: RequestOptions): Promise<WalletBalances> =>
+    balances: async (options?: RequestOptions): Promise<WalletBalances> =>
       this.#data("GET /wallet", retryRead, options, (init) =>
         this.#http.api.GET("/api/v1/wallet", init),
       ),
@@ -206,7 +209,7 @@ export class Cardrail {
 
   readonly webhookEndpoints = {
     /** `POST /webhook-endpoints`: register an endpoint. Keep the returned `secret`: it is shown once. */
-    create: (
+    create: async (
       input: CreateWebhookEndpointInput,
       options?: RequestOptions,
     ): Promise<CreatedWebhookEndpoint> =>
@@ -214,12 +217,15 @@ export class Cardrail {
         this.#http.api.POST("/api/v1/webhook-endpoints", { body: input, ...init }),
       ),
     /** `GET /webhook-endpoints`: this mode's endpoints, oldest first (never their secrets). */
-    list: (options?: RequestOptions): Promise<WebhookEndpointList> =>
+    list: async (options?: RequestOptions): Promise<WebhookEndpointList> =>
       this.#data("GET /webhook-endpoints", retryRead, options, (init) =>
         this.#http.api.GET("/api/v1/webhook-endpoints", init),
       ),
     /** `DELETE /webhook-endpoints/{id}`: pending deliveries to it are cancelled. */
-    delete: (endpointId: string, options?: RequestOptions): Promise<DeletedWebhookEndpoint> => {
+    delete: async (
+      endpointId: string,
+      options?: RequestOptions,
+    ): Promise<DeletedWebhookEndpoint> => {
       const path = { id: id(endpointId) };
       return this.#data("DELETE /webhook-endpoints/{id}", retryRateLimitedOnly, options, (init) =>
         this.#http.api.DELETE("/api/v1/webhook-endpoints/{id}", { params: { path }, ...init }),
@@ -229,19 +235,19 @@ export class Cardrail {
 
   readonly events = {
     /** `GET /events`: newest first; pass the last id as `startingAfter` for the next page. */
-    list: (query: ListEventsQuery = {}, options?: RequestOptions): Promise<EventPage> =>
+    list: async (query: ListEventsQuery = {}, options?: RequestOptions): Promise<EventPage> =>
       this.#data("GET /events", retryRead, options, (init) =>
         this.#http.api.GET("/api/v1/events", { params: { query }, ...init }),
       ),
     /** `GET /events/{id}`: an event and its deliveries. */
-    retrieve: (eventId: string, options?: RequestOptions): Promise<EventWithDeliveries> => {
+    retrieve: async (eventId: string, options?: RequestOptions): Promise<EventWithDeliveries> => {
       const path = { id: id(eventId) };
       return this.#data("GET /events/{id}", retryRead, options, (init) =>
         this.#http.api.GET("/api/v1/events/{id}", { params: { path }, ...init }),
       );
     },
     /** `POST /events/{id}/redeliver`: send it again now, to every endpoint it went to or to `endpointId`. */
-    redeliver: (
+    redeliver: async (
       eventId: string,
       input: RedeliverInput = {},
       options?: RequestOptions,
@@ -276,6 +282,11 @@ export class Cardrail {
     send: Call<T>["send"],
   ): Promise<T & { idempotencyKey: string; replayed: boolean }> {
     const idempotencyKey = options?.idempotencyKey ?? globalThis.crypto.randomUUID();
+    // The contract's pattern. Checked here: an invalid header value would fail every attempt
+    // before sending, and look like a connection error after the retries.
+    if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      throw new TypeError("idempotencyKey: 1-255 printable ASCII characters, without spaces");
+    }
     const { data, response } = await this.#http.call<T>({
       what,
       retry: retryKeyed,

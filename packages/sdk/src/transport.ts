@@ -63,7 +63,13 @@ export class Transport {
 
   constructor(options: TransportOptions) {
     this.#options = options;
-    this.api = createClient<paths>({ baseUrl: options.baseUrl, fetch: options.fetch });
+    // redirect "error": the API never redirects, and following one would send the access key
+    // (a custom header, which fetch does not strip across origins) wherever it points.
+    this.api = createClient<paths>({
+      baseUrl: options.baseUrl,
+      fetch: options.fetch,
+      redirect: "error",
+    });
   }
 
   async call<T>(call: Call<T>): Promise<{ data: T; response: Response }> {

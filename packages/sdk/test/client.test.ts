@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -448,5 +450,53 @@ describe("waitForActive", () => {
     await expect(
       sdk.cardholders.waitForActive(holderId, { timeoutMs: 100, intervalMs: 20 }),
     ).rejects.toBeInstanceOf(CardrailTimeoutError);
+  });
+});
+
+describe("hostile surroundings", () => {
+  it("never follows a redirect: the access key does not travel to where it points", async () => {
+    const tenant = await cr.tenant();
+    const seen: (string | undefined)[] = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers["x-access-key"] as string | undefined);
+      res.end("{}");
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    const redirector = createServer((req, res) => {
+      res.writeHead(307, { location: `${target}${req.url}` }).end();
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, "127.0.0.1", resolve));
+    try {
+      const sdk = new Cardrail({
+        apiKey: tenant.headers["x-api-key"] as string,
+        accessKey: tenant.headers["x-access-key"] as string,
+        baseUrl: `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`,
+        maxRetries: 0,
+      });
+      await expect(sdk.wallet.balances()).rejects.toBeInstanceOf(CardrailConnectionError);
+      expect(seen).toEqual([]);
+    } finally {
+      await new Promise((resolve) => redirector.close(resolve));
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+  });
+
+  it("an Idempotency-Key the server would refuse is refused before anything is sent", async () => {
+    const tenant = await cr.tenant({ fund: 100 });
+    const spy = spyFetch();
+    const sdk = client(tenant, { fetch: spy.fetch });
+    for (const idempotencyKey of ["", "two words", "line\nbreak", "x".repeat(256)]) {
+      await expect(sdk.cards.create(card("ch_any"), { idempotencyKey })).rejects.toBeInstanceOf(
+        TypeError,
+      );
+    }
+    expect(spy.calls).toHaveLength(0);
+  });
+
+  it("an id of . or .. is refused: URL resolution would send it to another route", async () => {
+    const sdk = client(await cr.tenant());
+    await expect(sdk.cards.retrieve("..")).rejects.toBeInstanceOf(TypeError);
+    await expect(sdk.events.retrieve(".")).rejects.toBeInstanceOf(TypeError);
   });
 });
