@@ -1,22 +1,41 @@
+import { CardholderRejectedError, CardrailTimeoutError } from "./errors.ts";
 import {
-  CardholderRejectedError,
-  CardrailConnectionError,
-  CardrailTimeoutError,
-  errorFromResponse,
-} from "./errors.ts";
+  type RetryPolicy,
+  retryKeyed,
+  retryRateLimitedOnly,
+  retryRead,
+  retryResubmit,
+  retryReveal,
+  sleep,
+  throwIfAborted,
+} from "./retry.ts";
+import { type Call, type RequestOptions, Transport } from "./transport.ts";
 import type {
   Card,
   CardholderStatusResponse,
   CreateCardholderInput,
   CreatedCardholder,
+  CreatedCardholderResult,
+  CreatedWebhookEndpoint,
+  CreateWebhookEndpointInput,
+  DeletedWebhookEndpoint,
+  EventPage,
+  EventWithDeliveries,
   IssueCardInput,
   IssuedCard,
+  ListEventsQuery,
+  RedeliverInput,
+  Redelivery,
+  ResubmitDocumentsInput,
   RevealedCard,
+  RevealToken,
   WalletBalances,
+  WebhookEndpointList,
 } from "./types.ts";
-import { toFormFile } from "./uploads.ts";
+import { toFormData } from "./uploads.ts";
 
-export const SDK_VERSION = "0.1.0";
+export { parseRetryAfter } from "./retry.ts";
+export { type RequestOptions, SDK_VERSION } from "./transport.ts";
 
 export interface CardrailOptions {
   /** `X-Api-Key`: the key's public id (`dk_test_…` or `dk_live_…`). */
@@ -29,28 +48,20 @@ export interface CardrailOptions {
   timeoutMs?: number;
   /** Retries after the first attempt, where retrying is safe. Default 3; 0 turns retries off. */
   maxRetries?: number;
-  /** A `fetch` to use instead of the global one (tests, proxies, instrumentation). */
+  /** A `fetch` to use instead of the global one (tests, proxies, instrumentation); called with a `Request`. */
   fetch?: typeof fetch;
 }
 
-/** Options every method takes. */
-export interface RequestOptions {
-  /** Cancels the call, including any wait between retries; the call rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** Overrides the client's per-attempt timeout. */
-  timeoutMs?: number;
-  /** Overrides the client's retry count. */
-  maxRetries?: number;
-}
-
-export interface CreateCardOptions extends RequestOptions {
+export interface IdempotentOptions extends RequestOptions {
   /**
    * Sent as `Idempotency-Key`. Generated (a random UUID) when omitted. Either way the same key is
-   * sent on every retry of this call, so the card is created and debited at most once. Pass your
-   * own (e.g. your order id) to make retries safe across processes and restarts too.
+   * sent on every retry of this call, so the request acts at most once. Pass your own (e.g. your
+   * order id) to make retries safe across processes and restarts too.
    */
   idempotencyKey?: string;
 }
+/** The options of `cards.create` (kept by name for earlier code). */
+export type CreateCardOptions = IdempotentOptions;
 
 export interface WaitForActiveOptions {
   /** Give up after this many ms with a `CardrailTimeoutError`. Default 120 000. */
@@ -60,199 +71,231 @@ export interface WaitForActiveOptions {
   signal?: AbortSignal;
 }
 
-/** What a retry decision sees: an answer (status and code) or no answer at all (network/timeout). */
-interface Outcome {
-  status?: number;
-  code?: string;
-  details?: unknown;
-}
-type RetryPolicy = (outcome: Outcome) => boolean;
-
-/** GETs change nothing: retry when nothing came back, on 5xx and on 429. */
-const retryRead: RetryPolicy = ({ status }) =>
-  status === undefined || status === 429 || status >= 500;
-
 /**
- * POST /cards always carries the same Idempotency-Key, so the server replays or resumes instead of
- * issuing twice: retry when nothing came back, while the first attempt still runs (409
- * idempotency_key_in_use), when rate limited, and on 503 (the amount is held; the same key resumes).
- */
-const retryIssue: RetryPolicy = ({ status, code }) =>
-  status === undefined ||
-  status === 429 ||
-  status === 503 ||
-  (status === 409 && code === "idempotency_key_in_use");
-
-/**
- * POST /cardholders has no idempotency key: retry only answers that say nothing was saved (429
- * before the handler ran; 503 upstream_unavailable, after which the server discards the holder).
- * A lost answer is not retried: the cardholder may exist (a retry would get duplicate_cardholder).
- */
-const retryCardholder: RetryPolicy = ({ status, code }) =>
-  status === 429 || (status === 503 && code === "upstream_unavailable");
-
-/** A reveal right after issuing finds the card `pending` for a moment: wait for it, as the server says. */
-const retryReveal: RetryPolicy = (outcome) =>
-  retryRead(outcome) ||
-  (outcome.code === "card_not_active" &&
-    ["pending", "creating"].includes(String((outcome.details as { status?: unknown })?.status)));
-
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 8_000;
-/** A Retry-After longer than this is not waited for: the error is returned to you instead. */
-const MAX_RETRY_AFTER_MS = 60_000;
-
-interface RequestSpec {
-  method: "GET" | "POST";
-  path: string;
-  body?: string | FormData;
-  headers?: Record<string, string>;
-  retry: RetryPolicy;
-  options?: RequestOptions | undefined;
-  idempotencyKey?: string;
-}
-
-/**
- * The Cardrail API client.
+ * The Cardrail API client: one method per operation of the API (see `OPERATIONS`).
  *
  * ```ts
  * const cardrail = new Cardrail({ apiKey: "dk_test_…", accessKey: "sk_test_…" });
  * const { holderId } = await cardrail.cardholders.create({ …, docFront: "./passport.jpg" });
  * await cardrail.cardholders.waitForActive(holderId);
  * const card = await cardrail.cards.create({ holderId, card_product_id: "111031", currency: "USD", loadAmount: 20 });
- * const { cardDetails } = await cardrail.cards.reveal(card.uqpayCardId ?? card.cardId);
+ * const { cardDetails } = await cardrail.cards.reveal(card.cardId);
  * ```
  */
 export class Cardrail {
   readonly baseUrl: string;
-  readonly #apiKey: string;
-  readonly #accessKey: string;
-  readonly #timeoutMs: number;
-  readonly #maxRetries: number;
-  readonly #fetch: typeof fetch;
-
-  readonly cardholders: {
-    /** `POST /cardholders`: create the cardholder and submit KYC (multipart; documents from paths, buffers, blobs or streams). */
-    create(input: CreateCardholderInput, options?: RequestOptions): Promise<CreatedCardholder>;
-    /** `GET /cardholders/:holderId/status`. */
-    status(holderId: string, options?: RequestOptions): Promise<CardholderStatusResponse>;
-    /**
-     * Polls the status until `ACTIVE` (resolves with it). Rejects with `CardholderRejectedError` on
-     * `REJECTED`, `CardrailTimeoutError` after `timeoutMs`, and the signal's reason (an `AbortError`) on abort.
-     */
-    waitForActive(
-      holderId: string,
-      options?: WaitForActiveOptions,
-    ): Promise<CardholderStatusResponse>;
-  };
-
-  readonly cards: {
-    /** `POST /cards`: issue a virtual card, debiting the wallet. Always sends an `Idempotency-Key`. */
-    create(input: IssueCardInput, options?: CreateCardOptions): Promise<IssuedCard>;
-    /** `GET /cards/:cardId` (our `cardId` or the `uqpayCardId`): the card, masked, with its current status. */
-    retrieve(cardId: string, options?: RequestOptions): Promise<Card>;
-    /**
-     * `GET /cards/:cardId/reveal`: number, CVV and expiry, fetched from the issuer (audited; never
-     * cache or log them). Waits while the card is still `pending`/`creating`.
-     */
-    reveal(cardId: string, options?: RequestOptions): Promise<RevealedCard>;
-  };
-
-  readonly wallet: {
-    /** `GET /wallet`: the tenant's balances in this key's mode, in major units. */
-    balances(options?: RequestOptions): Promise<WalletBalances>;
-  };
+  readonly #http: Transport;
 
   constructor(options: CardrailOptions) {
     if (!options?.apiKey || !options.accessKey) {
       throw new TypeError("Cardrail: apiKey and accessKey are required");
     }
-    this.#apiKey = options.apiKey;
-    this.#accessKey = options.accessKey;
     this.baseUrl = (options.baseUrl ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#maxRetries = Math.max(0, options.maxRetries ?? 3);
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== "function") throw new TypeError("Cardrail: no fetch available (Node 20+)");
-    // Called unbound: some fetch implementations refuse any `this` but the global one.
-    this.#fetch = (input, init) => f(input, init);
-
-    this.cardholders = {
-      create: (input, opts) => this.#createCardholder(input, opts),
-      status: (holderId, opts) =>
-        this.#request<CardholderStatusResponse>({
-          method: "GET",
-          path: `/cardholders/${segment(holderId)}/status`,
-          retry: retryRead,
-          options: opts,
-        }).then((r) => r.body),
-      waitForActive: (holderId, opts) => this.#waitForActive(holderId, opts),
-    };
-    this.cards = {
-      create: (input, opts) => this.#createCard(input, opts),
-      retrieve: (cardId, opts) =>
-        this.#request<Card>({
-          method: "GET",
-          path: `/cards/${segment(cardId)}`,
-          retry: retryRead,
-          options: opts,
-        }).then((r) => r.body),
-      reveal: (cardId, opts) =>
-        this.#request<RevealedCard>({
-          method: "GET",
-          path: `/cards/${segment(cardId)}/reveal`,
-          retry: retryReveal,
-          options: opts,
-        }).then((r) => r.body),
-    };
-    this.wallet = {
-      balances: (opts) =>
-        this.#request<WalletBalances>({
-          method: "GET",
-          path: "/wallet",
-          retry: retryRead,
-          options: opts,
-        }).then((r) => r.body),
-    };
-  }
-
-  async #createCardholder(
-    input: CreateCardholderInput,
-    options?: RequestOptions,
-  ): Promise<CreatedCardholder> {
-    const form = new FormData();
-    for (const [name, value] of Object.entries(input)) {
-      if (value === undefined || value === null) continue;
-      if (name === "docFront" || name === "docBack" || name === "selfie") {
-        const { blob, filename } = await toFormFile(value, name);
-        form.append(name, blob, filename);
-      } else {
-        form.append(name, String(value));
-      }
-    }
-    const { body } = await this.#request<CreatedCardholder>({
-      method: "POST",
-      path: "/cardholders",
-      body: form,
-      retry: retryCardholder,
-      options,
+    this.#http = new Transport({
+      apiKey: options.apiKey,
+      accessKey: options.accessKey,
+      baseUrl: this.baseUrl,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      maxRetries: Math.max(0, options.maxRetries ?? 3),
+      // Called unbound: some fetch implementations refuse any `this` but the global one.
+      fetch: (input, init) => f(input, init),
     });
-    return body;
   }
 
-  async #createCard(input: IssueCardInput, options?: CreateCardOptions): Promise<IssuedCard> {
+  readonly cardholders = {
+    /**
+     * `POST /cardholders`: create the cardholder and submit KYC (multipart; documents from paths,
+     * buffers, blobs or streams). Always sends an `Idempotency-Key`, the same on every retry.
+     */
+    create: async (
+      input: CreateCardholderInput,
+      options?: IdempotentOptions,
+    ): Promise<CreatedCardholderResult> => {
+      const form = await toFormData(input);
+      return this.#idempotent<CreatedCardholder>("POST /cardholders", options, (init) =>
+        this.#http.api.POST("/api/v1/cardholders", { body: form as never, ...init }),
+      );
+    },
+    /** `POST /cardholders/{holderId}/documents`: new documents for a cardholder the issuer asked to resubmit. */
+    resubmitDocuments: async (
+      holderId: string,
+      input: ResubmitDocumentsInput,
+      options?: RequestOptions,
+    ): Promise<CardholderStatusResponse> => {
+      const path = { holderId: id(holderId) };
+      const form = await toFormData(input);
+      return this.#data("POST /cardholders/{holderId}/documents", retryResubmit, options, (init) =>
+        this.#http.api.POST("/api/v1/cardholders/{holderId}/documents", {
+          params: { path },
+          body: form as never,
+          ...init,
+        }),
+      );
+    },
+    /** `GET /cardholders/{holderId}/status`. */
+    status: async (
+      holderId: string,
+      options?: RequestOptions,
+    ): Promise<CardholderStatusResponse> => {
+      const path = { holderId: id(holderId) };
+      return this.#data("GET /cardholders/{holderId}/status", retryRead, options, (init) =>
+        this.#http.api.GET("/api/v1/cardholders/{holderId}/status", { params: { path }, ...init }),
+      );
+    },
+    /**
+     * Polls the status until `ACTIVE` (resolves with it). Rejects with `CardholderRejectedError` on
+     * `REJECTED`, `CardrailTimeoutError` after `timeoutMs`, and the signal's reason (an `AbortError`) on abort.
+     */
+    waitForActive: async (
+      holderId: string,
+      options?: WaitForActiveOptions,
+    ): Promise<CardholderStatusResponse> => this.#waitForActive(holderId, options),
+  };
+
+  readonly cards = {
+    /** `POST /cards`: issue a virtual card, debiting the wallet. Always sends an `Idempotency-Key`. */
+    create: async (input: IssueCardInput, options?: IdempotentOptions): Promise<IssuedCard> =>
+      this.#idempotent<Card>("POST /cards", options, (init) =>
+        this.#http.api.POST("/api/v1/cards", { body: { cardType: "virtual", ...input }, ...init }),
+      ),
+    /** `GET /cards/{cardId}` (our `cardId` or the `uqpayCardId`): the card, masked, with its current status. */
+    retrieve: async (cardId: string, options?: RequestOptions): Promise<Card> => {
+      const path = { cardId: id(cardId) };
+      return this.#data("GET /cards/{cardId}", retryRead, options, (init) =>
+        this.#http.api.GET("/api/v1/cards/{cardId}", { params: { path }, ...init }),
+      );
+    },
+    /**
+     * `GET /cards/{cardId}/reveal`: number, CVV and expiry, fetched from the issuer (audited; never
+     * cache or log them). Waits while the card is still `pending`/`creating`.
+     */
+    reveal: async (cardId: string, options?: RequestOptions): Promise<RevealedCard> => {
+      const path = { cardId: id(cardId) };
+      return this.#data("GET /cards/{cardId}/reveal", retryReveal, options, (init) =>
+        this.#http.api.GET("/api/v1/cards/{cardId}/reveal", { params: { path }, ...init }),
+      );
+    },
+    /** `POST /cards/{cardId}/reveal-token`: a single-use, short-lived token for a browser to redeem. */
+    createRevealToken: async (cardId: string, options?: RequestOptions): Promise<RevealToken> => {
+      const path = { cardId: id(cardId) };
+      return this.#data("POST /cards/{cardId}/reveal-token", retryReveal, options, (init) =>
+        this.#http.api.POST("/api/v1/cards/{cardId}/reveal-token", { params: { path }, ...init }),
+      );
+    },
+    /**
+     * `GET /cards/reveal?token=…`: redeems a reveal token (sent without the API key, as a browser
+     * would). Single use: never retried but on 429, since a lost answer has used the token.
+     */
+    redeemRevealToken: async (token: string, options?: RequestOptions): Promise<RevealedCard> =>
+      this.#data(
+        "GET /cards/reveal",
+        retryRateLimitedOnly,
+        options,
+        (init) =>
+          this.#http.api.GET("/api/v1/cards/reveal", { params: { query: { token } }, ...init }),
+        { anonymous: true },
+      ),
+  };
+
+  readonly wallet = {
+    /** `GET /wallet`: the tenant's balances in this key's mode, in major units. */
+    balances: async (options?: RequestOptions): Promise<WalletBalances> =>
+      this.#data("GET /wallet", retryRead, options, (init) =>
+        this.#http.api.GET("/api/v1/wallet", init),
+      ),
+  };
+
+  readonly webhookEndpoints = {
+    /** `POST /webhook-endpoints`: register an endpoint. Keep the returned `secret`: it is shown once. */
+    create: async (
+      input: CreateWebhookEndpointInput,
+      options?: RequestOptions,
+    ): Promise<CreatedWebhookEndpoint> =>
+      this.#data("POST /webhook-endpoints", retryRateLimitedOnly, options, (init) =>
+        this.#http.api.POST("/api/v1/webhook-endpoints", { body: input, ...init }),
+      ),
+    /** `GET /webhook-endpoints`: this mode's endpoints, oldest first (never their secrets). */
+    list: async (options?: RequestOptions): Promise<WebhookEndpointList> =>
+      this.#data("GET /webhook-endpoints", retryRead, options, (init) =>
+        this.#http.api.GET("/api/v1/webhook-endpoints", init),
+      ),
+    /** `DELETE /webhook-endpoints/{id}`: pending deliveries to it are cancelled. */
+    delete: async (
+      endpointId: string,
+      options?: RequestOptions,
+    ): Promise<DeletedWebhookEndpoint> => {
+      const path = { id: id(endpointId) };
+      return this.#data("DELETE /webhook-endpoints/{id}", retryRateLimitedOnly, options, (init) =>
+        this.#http.api.DELETE("/api/v1/webhook-endpoints/{id}", { params: { path }, ...init }),
+      );
+    },
+  };
+
+  readonly events = {
+    /** `GET /events`: newest first; pass the last id as `startingAfter` for the next page. */
+    list: async (query: ListEventsQuery = {}, options?: RequestOptions): Promise<EventPage> =>
+      this.#data("GET /events", retryRead, options, (init) =>
+        this.#http.api.GET("/api/v1/events", { params: { query }, ...init }),
+      ),
+    /** `GET /events/{id}`: an event and its deliveries. */
+    retrieve: async (eventId: string, options?: RequestOptions): Promise<EventWithDeliveries> => {
+      const path = { id: id(eventId) };
+      return this.#data("GET /events/{id}", retryRead, options, (init) =>
+        this.#http.api.GET("/api/v1/events/{id}", { params: { path }, ...init }),
+      );
+    },
+    /** `POST /events/{id}/redeliver`: send it again now, to every endpoint it went to or to `endpointId`. */
+    redeliver: async (
+      eventId: string,
+      input: RedeliverInput = {},
+      options?: RequestOptions,
+    ): Promise<Redelivery> => {
+      const path = { id: id(eventId) };
+      return this.#data("POST /events/{id}/redeliver", retryRateLimitedOnly, options, (init) =>
+        this.#http.api.POST("/api/v1/events/{id}/redeliver", {
+          params: { path },
+          body: input,
+          ...init,
+        }),
+      );
+    },
+  };
+
+  /** A call whose answer is its body. */
+  async #data<T>(
+    what: string,
+    retry: RetryPolicy,
+    options: RequestOptions | undefined,
+    send: Call<T>["send"],
+    extra: { anonymous?: boolean } = {},
+  ): Promise<T> {
+    const { data } = await this.#http.call<T>({ what, retry, options, send, ...extra });
+    return data;
+  }
+
+  /** A POST sent with an Idempotency-Key (yours or a new UUID), the same on every attempt. */
+  async #idempotent<T>(
+    what: string,
+    options: IdempotentOptions | undefined,
+    send: Call<T>["send"],
+  ): Promise<T & { idempotencyKey: string; replayed: boolean }> {
     const idempotencyKey = options?.idempotencyKey ?? globalThis.crypto.randomUUID();
-    const { body, response } = await this.#request<Card>({
-      method: "POST",
-      path: "/cards",
-      body: JSON.stringify({ cardType: "virtual", ...input }),
-      headers: { "content-type": "application/json", "idempotency-key": idempotencyKey },
-      retry: retryIssue,
+    // The contract's pattern. Checked here: an invalid header value would fail every attempt
+    // before sending, and look like a connection error after the retries.
+    if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      throw new TypeError("idempotencyKey: 1-255 printable ASCII characters, without spaces");
+    }
+    const { data, response } = await this.#http.call<T>({
+      what,
+      retry: retryKeyed,
       options,
       idempotencyKey,
+      send,
     });
     return {
-      ...body,
+      ...data,
       idempotencyKey,
       replayed: response.headers.get("idempotent-replayed") === "true",
     };
@@ -288,154 +331,15 @@ export class Cardrail {
       await sleep(Math.min(intervalMs, remaining), signal);
     }
   }
+}
 
-  /** One API call: attempts, retries with backoff (or Retry-After) where `retry` allows, typed errors. */
-  async #request<T>(spec: RequestSpec): Promise<{ body: T; response: Response }> {
-    const maxRetries = Math.max(0, spec.options?.maxRetries ?? this.#maxRetries);
-    const timeoutMs = spec.options?.timeoutMs ?? this.#timeoutMs;
-    const userSignal = spec.options?.signal;
-    const url = `${this.baseUrl}/api/v1${spec.path}`;
-    const headers: Record<string, string> = {
-      accept: "application/json",
-      "x-api-key": this.#apiKey,
-      "x-access-key": this.#accessKey,
-      "user-agent": `cardrail-sdk-ts/${SDK_VERSION}`,
-      ...spec.headers,
-    };
-
-    for (let attempt = 0; ; attempt++) {
-      throwIfAborted(userSignal);
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = userSignal ? AbortSignal.any([userSignal, timeout]) : timeout;
-      let response: Response;
-      let text: string;
-      try {
-        response = await this.#fetch(url, {
-          method: spec.method,
-          headers,
-          body: spec.body,
-          signal,
-        });
-        text = await response.text();
-      } catch (cause) {
-        throwIfAborted(userSignal);
-        const timedOut = timeout.aborted;
-        if (attempt < maxRetries && spec.retry({})) {
-          await sleep(backoff(attempt), userSignal);
-          continue;
-        }
-        const what = `${spec.method} ${spec.path}`;
-        const options = { cause, idempotencyKey: spec.idempotencyKey };
-        throw timedOut
-          ? new CardrailTimeoutError(`${what}: no answer within ${timeoutMs} ms`, options)
-          : new CardrailConnectionError(`${what}: ${describe(cause)}`, options);
-      }
-
-      const body = parseJson(text);
-      if (response.ok) return { body: body as T, response };
-
-      const envelope = isEnvelope(body) ? body : undefined;
-      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
-      const outcome: Outcome = {
-        status: response.status,
-        ...(envelope ? { code: envelope.error.code, details: envelope.error.details } : {}),
-      };
-      if (
-        attempt < maxRetries &&
-        spec.retry(outcome) &&
-        (retryAfterMs === undefined || retryAfterMs <= MAX_RETRY_AFTER_MS)
-      ) {
-        await sleep(
-          retryAfterMs === undefined ? backoff(attempt) : jittered(retryAfterMs),
-          userSignal,
-        );
-        continue;
-      }
-      throw errorFromResponse({
-        status: response.status,
-        code: envelope?.error.code ?? "unexpected_response",
-        message:
-          envelope?.error.message ??
-          `Unexpected ${response.status} answer from ${spec.method} ${spec.path}`,
-        details: envelope ? envelope.error.details : text.slice(0, 500) || undefined,
-        requestId:
-          (envelope && typeof envelope.requestId === "string" ? envelope.requestId : undefined) ??
-          response.headers.get("x-request-id") ??
-          undefined,
-        retryAfterSeconds: retryAfterMs === undefined ? undefined : retryAfterMs / 1000,
-        idempotencyKey: spec.idempotencyKey,
-      });
-    }
+/**
+ * An id for a path segment: a non-empty string, and not `.` or `..`, which URL resolution would
+ * turn into another path of the API instead of sending as an id.
+ */
+function id(value: string): string {
+  if (typeof value !== "string" || value === "" || value === "." || value === "..") {
+    throw new TypeError("an id must be a non-empty string (and not . or ..)");
   }
-}
-
-/** Exponential backoff with full jitter: random(0, min(cap, base·2^attempt)), at least 50 ms. */
-function backoff(attempt: number): number {
-  return Math.max(50, Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
-}
-
-/** The server's Retry-After, plus up to 10% so that many clients do not come back at once. */
-function jittered(ms: number): number {
-  return ms + Math.random() * ms * 0.1;
-}
-
-/** `Retry-After` as delta-seconds or an HTTP date, in ms. */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isEnvelope(
-  body: unknown,
-): body is { error: { code: string; message: string; details?: unknown }; requestId?: unknown } {
-  const error = (body as { error?: unknown } | undefined)?.error as
-    | { code?: unknown; message?: unknown }
-    | undefined;
-  return typeof error?.code === "string" && typeof error.message === "string";
-}
-
-function segment(id: string): string {
-  if (typeof id !== "string" || id === "") throw new TypeError("an id must be a non-empty string");
-  return encodeURIComponent(id);
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw abortReason(signal);
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason instanceof Error
-    ? signal.reason
-    : new DOMException("The operation was aborted", "AbortError");
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+  return value;
 }

@@ -1,42 +1,7 @@
+import type { ErrorCode } from "./api.ts";
 import type { FieldIssue } from "./types.ts";
 
-/** Every code the Cardrail API answers with (a closed list on the server). */
-export type ErrorCode =
-  | "invalid_credentials"
-  | "insufficient_balance"
-  | "not_found"
-  | "cardholder_under_verification"
-  | "cardholder_rejected"
-  | "validation_error"
-  | "duplicate_cardholder"
-  | "card_not_active"
-  | "idempotency_key_reused"
-  | "idempotency_key_in_use"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "rate_limited"
-  | "upstream_rejected"
-  | "upstream_unavailable"
-  | "internal_error";
-
-export const ERROR_CODES: readonly ErrorCode[] = [
-  "invalid_credentials",
-  "insufficient_balance",
-  "not_found",
-  "cardholder_under_verification",
-  "cardholder_rejected",
-  "validation_error",
-  "duplicate_cardholder",
-  "card_not_active",
-  "idempotency_key_reused",
-  "idempotency_key_in_use",
-  "payload_too_large",
-  "unsupported_media_type",
-  "rate_limited",
-  "upstream_rejected",
-  "upstream_unavailable",
-  "internal_error",
-];
+export type { ErrorCode } from "./api.ts";
 
 export interface CardrailErrorInit {
   status: number;
@@ -70,7 +35,7 @@ export class CardrailError extends Error {
   constructor(init: CardrailErrorInit) {
     super(init.message);
     this.status = init.status;
-    this.code = (ERROR_CODES as readonly string[]).includes(init.code)
+    this.code = Object.hasOwn(classes, init.code)
       ? (init.code as ErrorCode)
       : "unexpected_response";
     this.rawCode = init.code;
@@ -135,6 +100,11 @@ export class CardNotActiveError extends CardrailError {
   override name = "CardNotActiveError";
   declare readonly code: "card_not_active";
 }
+/** 409: the cardholder is already ACTIVE: no documents are needed. */
+export class KycAlreadyDecidedError extends CardrailError {
+  override name = "KycAlreadyDecidedError";
+  declare readonly code: "kyc_already_decided";
+}
 /** 422: this Idempotency-Key was already used with a different request. Use a new key. */
 export class IdempotencyKeyReusedError extends CardrailError {
   override name = "IdempotencyKeyReusedError";
@@ -180,6 +150,10 @@ export class InternalServerError extends CardrailError {
   declare readonly code: "internal_error";
 }
 
+/**
+ * The class for each code. Keyed by the generated `ErrorCode` union, so a code added to the
+ * contract fails the type check here until it has its class (and the README's table, by test).
+ */
 const classes: Record<ErrorCode, new (init: CardrailErrorInit) => CardrailError> = {
   invalid_credentials: InvalidCredentialsError,
   insufficient_balance: InsufficientBalanceError,
@@ -189,6 +163,7 @@ const classes: Record<ErrorCode, new (init: CardrailErrorInit) => CardrailError>
   validation_error: ValidationError,
   duplicate_cardholder: DuplicateCardholderError,
   card_not_active: CardNotActiveError,
+  kyc_already_decided: KycAlreadyDecidedError,
   idempotency_key_reused: IdempotencyKeyReusedError,
   idempotency_key_in_use: IdempotencyKeyInUseError,
   payload_too_large: PayloadTooLargeError,
@@ -199,9 +174,12 @@ const classes: Record<ErrorCode, new (init: CardrailErrorInit) => CardrailError>
   internal_error: InternalServerError,
 };
 
+/** Every code the API answers with, from the contract (the keys of the class table above). */
+export const ERROR_CODES = Object.keys(classes) as readonly ErrorCode[];
+
 /** The typed error for an API answer (its subclass by code; the base class for anything else). */
 export function errorFromResponse(init: CardrailErrorInit): CardrailError {
-  const Class = classes[init.code as ErrorCode] ?? CardrailError;
+  const Class = Object.hasOwn(classes, init.code) ? classes[init.code as ErrorCode] : CardrailError;
   return new Class(init);
 }
 

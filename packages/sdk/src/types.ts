@@ -1,14 +1,86 @@
 /**
- * Every request and response shape of the Cardrail API, written once. Hand-written on purpose: the
- * SDK must not depend on the server's code. Field names are the wire's (the contract keeps
- * `card_product_id` and `cardDetails.card_number` in snake_case; Cardrail's additions are camelCase).
+ * The SDK's request and answer types, by name. Each is an alias of the types generated from
+ * openapi.json (src/generated/openapi.ts), so none can drift from the contract; only what the wire
+ * cannot say is written here: the accepted forms of an upload, and what the SDK adds to an answer.
  */
+import type { Answer, Body, Query } from "./api.ts";
+import type { components } from "./generated/openapi.ts";
 
+export type CardholderStatusResponse = Answer<"/api/v1/cardholders/{holderId}/status", "get">;
 /** A cardholder's KYC status. `canIssueCard` is true exactly when `ACTIVE`. */
-export type CardholderStatus = "IN_REVIEW" | "ACTIVE" | "REJECTED";
+export type CardholderStatus = CardholderStatusResponse["status"];
+export type CreatedCardholder = Answer<"/api/v1/cardholders", "post">;
 
+type CardholderForm = Body<"/api/v1/cardholders", "post", "multipart/form-data">;
+type DocumentsForm = Body<
+  "/api/v1/cardholders/{holderId}/documents",
+  "post",
+  "multipart/form-data"
+>;
+type FileField = "docFront" | "docBack" | "selfie";
+interface Documents {
+  docFront: Upload;
+  /** Required when `kycDocType` is `drivers_license` or `id_card`. */
+  docBack?: Upload;
+  selfie?: Upload;
+}
+/** `POST /cardholders`: the form's text fields, and the documents as {@link Upload}s. */
+export type CreateCardholderInput = Omit<CardholderForm, FileField> & Documents;
+/** `POST /cardholders/{holderId}/documents`: new documents, and corrections of the document's own fields. */
+export type ResubmitDocumentsInput = Omit<DocumentsForm, FileField> & Documents;
+export type KycDocType = CreateCardholderInput["kycDocType"];
+
+/** `POST /cards`. `loadAmount` is in major units (`20`, `20.5`), at most the currency's minor digits. */
+export type IssueCardInput = Body<"/api/v1/cards", "post">;
+/** A card as `POST /cards` and `GET /cards/{cardId}` show it (never its full number). */
+export type Card = Answer<"/api/v1/cards/{cardId}", "get">;
+export type RevealedCard = Answer<"/api/v1/cards/{cardId}/reveal", "get">;
+export type RevealToken = Answer<"/api/v1/cards/{cardId}/reveal-token", "post">;
+
+export type WalletBalances = Answer<"/api/v1/wallet", "get">;
 /** Test keys (`dk_test_…`) see test data and the simulator; live keys the real issuer. */
-export type Mode = "test" | "live";
+export type Mode = WalletBalances["mode"];
+
+export type CreateWebhookEndpointInput = Body<"/api/v1/webhook-endpoints", "post">;
+/** The endpoint and its signing `secret`, shown this once. */
+export type CreatedWebhookEndpoint = Answer<"/api/v1/webhook-endpoints", "post">;
+export type WebhookEndpointList = Answer<"/api/v1/webhook-endpoints", "get">;
+export type WebhookEndpoint = WebhookEndpointList["data"][number];
+export type DeletedWebhookEndpoint = Answer<"/api/v1/webhook-endpoints/{id}", "delete">;
+
+export type ListEventsQuery = Query<"/api/v1/events", "get">;
+export type EventPage = Answer<"/api/v1/events", "get">;
+export type CardrailEvent = EventPage["data"][number];
+export type EventType = CardrailEvent["type"];
+/** An event and its deliveries to your endpoints. */
+export type EventWithDeliveries = Answer<"/api/v1/events/{id}", "get">;
+export type RedeliverInput = NonNullable<Body<"/api/v1/events/{id}/redeliver", "post">>;
+export type Redelivery = Answer<"/api/v1/events/{id}/redeliver", "post">;
+
+/** What the SDK adds to the answer of a request it sent with an `Idempotency-Key`. */
+export interface Idempotent {
+  /** The `Idempotency-Key` that was sent (yours, or the one generated): keep it to retry later. */
+  idempotencyKey: string;
+  /** True when the server replayed an earlier outcome for this key (`Idempotent-Replayed: true`). */
+  replayed: boolean;
+}
+/** What `cards.create` resolves with. */
+export type IssuedCard = Card & Idempotent;
+/** What `cardholders.create` resolves with. */
+export type CreatedCardholderResult = CreatedCardholder & Idempotent;
+
+/** One offending input field; `field` uses the contract's names (`loadAmount`, `docFront`, …). */
+export type FieldIssue = components["schemas"]["FieldIssue"] & {
+  /** `duplicate_cardholder` names the existing cardholder. */
+  holderId?: string;
+};
+
+/** The error envelope every refusal carries. */
+export interface ErrorBody {
+  success: false;
+  error: { code: string; message: string; details?: unknown };
+  requestId?: string;
+}
 
 /**
  * A KYC document (JPEG, PNG or PDF; the server judges the content, not the name):
@@ -26,124 +98,4 @@ export interface NamedUpload {
   data: string | URL | Uint8Array | Blob | UploadStream;
   filename?: string;
   contentType?: string;
-}
-
-export type KycDocType = "passport" | "id_card" | "drivers_license";
-
-/** `POST /cardholders`. Dates are `YYYY-MM-DD`. A `drivers_license` needs `docBack` too. */
-export interface CreateCardholderInput {
-  /** Unique per tenant and mode (case-insensitive). */
-  email: string;
-  /** 1–40 letters and spaces, no leading or trailing space. */
-  firstName: string;
-  lastName: string;
-  /** ISO 3166-1 alpha-2, e.g. `IN`. */
-  country: string;
-  /** Digits only. */
-  mobile: string;
-  kycDocType: KycDocType;
-  /** In test mode, `REJECT…` ends REJECTED, `REVIEW…`/`INCOMPLETE…` stay IN_REVIEW, anything else ends ACTIVE. */
-  kycIdNumber: string;
-  docFront: Upload;
-  docBack?: Upload;
-  selfie?: Upload;
-  kycDob?: string;
-  kycIssueDate?: string;
-  /** A document that has already expired is refused. */
-  kycExpiryDate?: string;
-  gender?: "male" | "female" | "other";
-  /** A country calling code, e.g. `91`. */
-  areaCode?: string;
-  town?: string;
-}
-
-export interface CreatedCardholder {
-  success: true;
-  userId: string;
-  holderId: string;
-  holderStatus: CardholderStatus;
-}
-
-export interface CardholderStatusResponse {
-  success: true;
-  holderId: string;
-  status: CardholderStatus;
-  canIssueCard: boolean;
-  /** While the issuer says INCOMPLETE, the fields it asks for (when it names them). */
-  missingFields?: string[];
-}
-
-/** `POST /cards`. `loadAmount` is in major units (`20`, `20.5`), at most the currency's minor digits. */
-export interface IssueCardInput {
-  holderId: string;
-  /** e.g. `"111031"` (test mode's product). */
-  card_product_id: string;
-  /** ISO 4217, e.g. `USD`. */
-  currency: string;
-  loadAmount: number;
-  /** Only `virtual` is issued; the default. */
-  cardType?: "virtual";
-}
-
-/** A card's lifecycle on Cardrail: `pending` until the issuer activates it (milliseconds in test mode). */
-export type CardStatus = "creating" | "pending" | "active" | "frozen" | "cancelled" | "failed";
-
-/** A card as `POST /cards` and `GET /cards/:cardId` show it (never its full number). */
-export interface Card {
-  success: true;
-  /** Cardrail's id (`card_…`). */
-  cardId: string;
-  /** The issuer's id; the contract's id for reveal. `null` until the issuer has created the card. */
-  uqpayCardId: string | null;
-  holderId: string;
-  /** Typed as a string so that a status added later does not break you; see {@link CardStatus}. */
-  status: CardStatus | (string & {});
-  currency: string;
-  loadAmount: number;
-  /** 0 for a failed (refunded) card. */
-  loadedBalance: number;
-  cardProductId: string;
-  maskedNumber: string | null;
-  createdAt: string;
-}
-
-/** What `cards.create` resolves with: the card, plus what the SDK knows about the request. */
-export interface IssuedCard extends Card {
-  /** The `Idempotency-Key` that was sent (yours, or the one generated): keep it to retry later. */
-  idempotencyKey: string;
-  /** True when the server replayed an earlier outcome for this key (`Idempotent-Replayed: true`). */
-  replayed: boolean;
-}
-
-export interface RevealedCard {
-  success: true;
-  cardDetails: {
-    card_id: string;
-    card_number: string;
-    cvv: string;
-    /** `MM/YY`. */
-    expiry_date: string;
-  };
-}
-
-export interface WalletBalances {
-  success: true;
-  mode: Mode;
-  /** Amounts in major units. */
-  balances: { currency: string; balance: number }[];
-}
-
-/** One offending input field; `field` uses the contract's names (`loadAmount`, `docFront`, …). */
-export interface FieldIssue {
-  field: string;
-  message: string;
-  /** `duplicate_cardholder` names the existing cardholder. */
-  holderId?: string;
-}
-
-/** The error envelope every refusal carries. */
-export interface ErrorBody {
-  success: false;
-  error: { code: string; message: string; details?: unknown };
-  requestId?: string;
 }

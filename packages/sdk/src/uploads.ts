@@ -1,5 +1,25 @@
 import type { NamedUpload, Upload, UploadStream } from "./types.ts";
 
+const FILE_FIELDS = new Set(["docFront", "docBack", "selfie"]);
+
+/**
+ * A multipart form from an input of text fields and {@link Upload}s, built once before the first
+ * attempt so that every retry sends the same bytes (and so the same request hash for its key).
+ */
+export async function toFormData(input: object): Promise<FormData> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(input)) {
+    if (value === undefined || value === null) continue;
+    if (FILE_FIELDS.has(name)) {
+      const { blob, filename } = await toFormFile(value as Upload, name);
+      form.append(name, blob, filename);
+    } else {
+      form.append(name, String(value));
+    }
+  }
+  return form;
+}
+
 /**
  * Turns any accepted upload into a Blob once, before the first attempt, so that every retry can
  * send the same bytes again (a stream can be read only once). A path becomes a lazy, file-backed

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -89,21 +91,17 @@ async function cardsOf(tenantId: string) {
 const usd = async (sdk: Cardrail) =>
   (await sdk.wallet.balances()).balances.find((b) => b.currency === "USD")?.balance;
 
-/** A fetch that records requests and can replace or drop answers. */
+/** A fetch that records requests and can replace or drop answers (the SDK calls it with a Request). */
 function spyFetch(
-  intercept?: (call: {
-    url: string;
-    init: RequestInit;
-    n: number;
-  }) => Response | "drop" | undefined,
+  intercept?: (call: { url: string; method: string; n: number }) => Response | "drop" | undefined,
 ) {
   const calls: { method: string; url: string; headers: Headers }[] = [];
-  const wrapped: Fetch = async (input, init = {}) => {
-    const url = String(input);
-    calls.push({ method: init.method ?? "GET", url, headers: new Headers(init.headers) });
-    const action = intercept?.({ url, init, n: calls.length });
+  const wrapped: Fetch = async (input, init) => {
+    const request = new Request(input, init);
+    calls.push({ method: request.method, url: request.url, headers: request.headers });
+    const action = intercept?.({ url: request.url, method: request.method, n: calls.length });
     if (action instanceof Response) return action;
-    const response = await fetch(input, init);
+    const response = await fetch(request);
     if (action === "drop") {
       await response.arrayBuffer(); // the server has answered; the client never sees it
       throw new TypeError("fetch failed", { cause: new Error("socket hang up (simulated)") });
@@ -276,8 +274,8 @@ describe("idempotency", () => {
     const tenant = await cr.tenant({ fund: 100 });
     const holderId = await activeHolder(client(tenant));
     let dropped = false;
-    const spy = spyFetch(({ url, init }) => {
-      if (init.method === "POST" && url.endsWith("/api/v1/cards") && !dropped) {
+    const spy = spyFetch(({ url, method }) => {
+      if (method === "POST" && url.endsWith("/api/v1/cards") && !dropped) {
         dropped = true;
         return "drop";
       }
@@ -299,8 +297,8 @@ describe("idempotency", () => {
   it("a lost answer is retried with the same key on 409 in use and 503 too; retries can be turned off", async () => {
     const tenant = await cr.tenant({ fund: 100 });
     const holderId = await activeHolder(client(tenant));
-    const spy = spyFetch(({ init, n }) => {
-      if (init.method !== "POST") return undefined;
+    const spy = spyFetch(({ method, n }) => {
+      if (method !== "POST") return undefined;
       if (n === 1) return envelope(409, "idempotency_key_in_use", { "retry-after": "0" });
       if (n === 2) return envelope(503, "upstream_unavailable", { "retry-after": "0" });
       return undefined;
@@ -328,7 +326,7 @@ describe("idempotency", () => {
 });
 
 describe("retries only where safe", () => {
-  it("POST /cardholders: retried after 503 upstream_unavailable, never after a lost answer", async () => {
+  it("POST /cardholders: retried with the same Idempotency-Key after 503 or a lost answer: one cardholder; never after 500", async () => {
     const tenant = await cr.tenant();
     const unavailable = spyFetch(({ n }) =>
       n === 1 ? envelope(503, "upstream_unavailable", { "retry-after": "0" }) : undefined,
@@ -338,13 +336,25 @@ describe("retries only where safe", () => {
     );
     expect(created.holderStatus).toBe("IN_REVIEW");
     expect(unavailable.calls).toHaveLength(2);
+    expect(new Set(unavailable.calls.map((c) => c.headers.get("idempotency-key")))).toEqual(
+      new Set([created.idempotencyKey]),
+    );
 
-    const lost = spyFetch(() => "drop");
-    const error = await client(tenant, { fetch: lost.fetch })
-      .cardholders.create(holder())
+    // The first answer is lost after the server created the cardholder: the retry replays it.
+    const lost = spyFetch(({ n }) => (n === 1 ? "drop" : undefined));
+    const input = holder({ docFront: Readable.from([jpeg()]) });
+    const replayed = await client(tenant, { fetch: lost.fetch }).cardholders.create(input);
+    expect(lost.calls).toHaveLength(2);
+    expect(lost.calls[1]?.headers.get("idempotency-key")).toBe(
+      lost.calls[0]?.headers.get("idempotency-key"),
+    );
+    expect(replayed).toMatchObject({ replayed: true, holderStatus: "IN_REVIEW" });
+    // The email is unique per tenant: the one cardholder with it is the replayed one.
+    const again = await client(tenant)
+      .cardholders.create({ ...input, docFront: jpeg() })
       .catch((e) => e);
-    expect(error).toBeInstanceOf(CardrailConnectionError);
-    expect(lost.calls).toHaveLength(1);
+    expect(again).toBeInstanceOf(DuplicateCardholderError);
+    expect(again.holderId).toBe(replayed.holderId);
 
     const internal = spyFetch(() => envelope(500, "internal_error"));
     await expect(
@@ -440,5 +450,53 @@ describe("waitForActive", () => {
     await expect(
       sdk.cardholders.waitForActive(holderId, { timeoutMs: 100, intervalMs: 20 }),
     ).rejects.toBeInstanceOf(CardrailTimeoutError);
+  });
+});
+
+describe("hostile surroundings", () => {
+  it("never follows a redirect: the access key does not travel to where it points", async () => {
+    const tenant = await cr.tenant();
+    const seen: (string | undefined)[] = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers["x-access-key"] as string | undefined);
+      res.end("{}");
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    const redirector = createServer((req, res) => {
+      res.writeHead(307, { location: `${target}${req.url}` }).end();
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, "127.0.0.1", resolve));
+    try {
+      const sdk = new Cardrail({
+        apiKey: tenant.headers["x-api-key"] as string,
+        accessKey: tenant.headers["x-access-key"] as string,
+        baseUrl: `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`,
+        maxRetries: 0,
+      });
+      await expect(sdk.wallet.balances()).rejects.toBeInstanceOf(CardrailConnectionError);
+      expect(seen).toEqual([]);
+    } finally {
+      await new Promise((resolve) => redirector.close(resolve));
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+  });
+
+  it("an Idempotency-Key the server would refuse is refused before anything is sent", async () => {
+    const tenant = await cr.tenant({ fund: 100 });
+    const spy = spyFetch();
+    const sdk = client(tenant, { fetch: spy.fetch });
+    for (const idempotencyKey of ["", "two words", "line\nbreak", "x".repeat(256)]) {
+      await expect(sdk.cards.create(card("ch_any"), { idempotencyKey })).rejects.toBeInstanceOf(
+        TypeError,
+      );
+    }
+    expect(spy.calls).toHaveLength(0);
+  });
+
+  it("an id of . or .. is refused: URL resolution would send it to another route", async () => {
+    const sdk = client(await cr.tenant());
+    await expect(sdk.cards.retrieve("..")).rejects.toBeInstanceOf(TypeError);
+    await expect(sdk.events.retrieve(".")).rejects.toBeInstanceOf(TypeError);
   });
 });
