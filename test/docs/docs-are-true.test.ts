@@ -105,7 +105,11 @@ describe("docs are true in a fresh clone", () => {
         for (const [path] of (span ?? "").matchAll(
           /(?<![\w./:-])(?:src|test|docs|scripts|bench|packages)\/[\w./-]*[\w/]/g,
         )) {
-          if (!(await stat(join(root, path)).catch(() => null))) missing.push(`${file}: ${path}`);
+          // From the repository's root, or (a package's own README) from the doc's folder.
+          const found =
+            (await stat(join(root, path)).catch(() => null)) ??
+            (await stat(join(root, dirname(file), path)).catch(() => null));
+          if (!found) missing.push(`${file}: ${path}`);
         }
       }
     }
