@@ -2,7 +2,7 @@ import { type CoreSettings, requireIssuer, type TenantContext } from "../../core
 import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
 import { CardrailError, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
-import { IssuerError } from "../../issuer/port.ts";
+import { isIssuerRefusal } from "../../issuer/refusal.ts";
 import { findHolder, getHolderStatus } from "../cardholders/service.ts";
 import {
   advanceKey,
@@ -309,7 +309,7 @@ export async function callIssuer(
     return outcomeOf(await recordIssued(ctx, card, issued, options.lease));
   } catch (error) {
     if (error instanceof KeyLostError) throw error;
-    if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
+    if (isIssuerRefusal(error)) {
       const reason = `The card issuer refused the card (${error.message}); the amount was refunded`;
       return outcomeOf(
         await applyIssuerState(

@@ -1,6 +1,7 @@
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { CardrailError, notFound } from "../../core/errors.ts";
-import { IssuerError, type SecureCardDetails } from "../../issuer/port.ts";
+import type { SecureCardDetails } from "../../issuer/port.ts";
+import { isIssuerRefusal } from "../../issuer/refusal.ts";
 import { type CardRow, refreshCard } from "./settle.ts";
 
 /** A card of this tenant and mode by our id or the issuer's id (the contract accepts both). */
@@ -86,7 +87,7 @@ export async function revealCard(
   try {
     details = await issuer.getSecureDetails(card.issuer_card_id);
   } catch (error) {
-    if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
+    if (isIssuerRefusal(error)) {
       throw new CardrailError("upstream_rejected", "The card issuer refused to reveal the card");
     }
     throw new CardrailError(
