@@ -3,7 +3,7 @@ import type { Log } from "../core/context.ts";
 import { claimDue } from "../db/claim.ts";
 import type { Db } from "../db/pool.ts";
 import type { IssuerFor } from "../issuer/issuers.ts";
-import { callIssuer } from "../modules/cards/issue.ts";
+import { callIssuer } from "../modules/cards/call-issuer.ts";
 import { refreshCard } from "../modules/cards/settle.ts";
 import { KeyLostError, takeKeyOfCard, unlockKey } from "../modules/idempotency/keys.ts";
 
