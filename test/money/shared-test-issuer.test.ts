@@ -14,7 +14,7 @@ import { httpApi } from "../fixtures/http.ts";
 import { type ServiceProcess, startServiceProcess } from "../fixtures/processes.ts";
 
 /**
- * Test mode on PostgreSQL without SIMULATOR_URL (issue 11 item 10): every process on the database
+ * Test mode on PostgreSQL without SIMULATOR_URL: every process on the database
  * uses ONE simulator (run by whichever holds the leader lock), so a holder created through one
  * process gets cards through the other. Before, each process ran its own simulator and a third of
  * such cards were refused. When the leader dies another process takes over with the same state.
