@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
-// Each test file gets its own database (see test/fixtures/db.ts), so files run in parallel forks.
+// Each test file gets its own database (see test/fixtures/database.ts), so files run in parallel forks.
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
