@@ -3,7 +3,7 @@
  *
  *   composition  main.ts, runtime.ts, open-database.ts, start-banner.ts, cli/, jobs/,
  *                issuer/issuers.ts (which adapter serves which tenant), test-issuer/
- *   http         http/, app.ts, modules/<name>/routes.ts
+ *   http         http/, app.ts, modules/<name>/routes.ts and schemas.ts
  *   modules      modules/<name>/* (verbs, repositories, presenters): no HTTP inside
  *   foundation   core/, db/ (pool, schema, migrations), config.ts, logger.ts, issuer/port.ts
  *   adapters     issuer/<name>/ (UQPay): implement the port, reached only through composition
@@ -16,7 +16,8 @@
 const TEST = "(\\.test\\.ts$|/testing\\.ts$|/testkit\\.ts$|/testing/)";
 const FOUNDATION = "^src/(core/|db/|config\\.ts$|logger\\.ts$|issuer/port\\.ts$)";
 const MODULE = "^src/modules/[^/]+/";
-const ROUTES = "^src/modules/[^/]+/routes\\.ts$";
+// A module's routes.ts and the schemas.ts of its HTTP contract are the HTTP layer.
+const ROUTES = "^src/modules/[^/]+/(routes|schemas)\\.ts$";
 const HTTP = "^src/(http/|app\\.ts$)";
 const ADAPTER = "^src/issuer/(?!port\\.ts$|issuers\\.ts$)[^/]+/";
 const COMPOSITION =

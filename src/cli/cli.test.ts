@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, type ServiceForCli, startServiceForCli } from "../../test/support/cli.ts";
 
-// Each test spawns several CLI processes (each a Node start plus tsx); a loaded CI machine needs room.
-vi.setConfig({ testTimeout: 120_000 });
-
 /**
- * The CLI against a running service: with DATABASE_URL, both on a fresh PostgreSQL database;
- * without, the service owns an embedded PGlite in a temp data folder and the CLI's commands run
- * in the service through its operator channel (the case an operator hits while `npm start` runs).
+ * The CLI against a running service, run in this process (the launch path of `npm run cli`):
+ * with DATABASE_URL, both on a fresh PostgreSQL database; without, the service owns an embedded
+ * PGlite in a temp data folder and the CLI's commands run in the service through its operator
+ * channel (the case an operator hits while `npm start` runs).
  */
 
 let service: ServiceForCli;

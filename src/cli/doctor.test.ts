@@ -1,16 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
-import { type CliResult, cliRunner } from "../../test/support/cli.ts";
+import { type CliResult, cliInProcess } from "../../test/support/cli.ts";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 
-vi.setConfig({ testTimeout: 120_000 });
-
-/** `doctor` as a child process next to a running service (which owns the test-mode simulator). */
+/** `doctor` (run in this process) next to a running service, which owns the test-mode simulator. */
 
 let runtime: Runtime;
 let dataDir: string;
@@ -29,7 +27,7 @@ beforeAll(async () => {
   const config = loadConfig({ ...env, LOG_LEVEL: "silent" });
   runtime = await createRuntime(config, createLogger("silent"));
   await runtime.app.listen({ port: 0, host: "127.0.0.1" });
-  cli = cliRunner(env, dataDir);
+  cli = cliInProcess(env, dataDir);
 });
 
 afterAll(async () => {
@@ -71,7 +69,7 @@ describe("doctor", () => {
   it("fails with a hint when the live upstream cannot be reached", async () => {
     // A command sent to a running service runs with the service's configuration; this one runs
     // with its own (a data folder no service owns, or PostgreSQL).
-    const run = cliRunner(
+    const run = cliInProcess(
       {
         ...env,
         CARDRAIL_DATA_DIR: join(dataDir, "no-service"),
@@ -96,7 +94,7 @@ describe("doctor", () => {
   });
 
   it("fails on an invalid configuration, naming the variable, and skips what depends on it", async () => {
-    const run = cliRunner({ ...env, PORT: "not-a-port" }, dataDir);
+    const run = cliInProcess({ ...env, PORT: "not-a-port" }, dataDir);
     const result = await run("doctor", "--json");
     expect(result.code).toBe(1);
     const checks = result.json().checks as Check[];
@@ -106,7 +104,7 @@ describe("doctor", () => {
   });
 
   it("fails when the database cannot be reached", async () => {
-    const run = cliRunner(
+    const run = cliInProcess(
       { ...env, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" },
       dataDir,
     );

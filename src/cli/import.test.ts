@@ -1,12 +1,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jpeg, script } from "../../test/fixtures/files.ts";
 import { type CliResult, type ServiceForCli, startServiceForCli } from "../../test/support/cli.ts";
 import type { Runtime } from "../runtime.ts";
-
-// Each test spawns CLI processes (a Node start plus tsx); a loaded CI machine needs room.
-vi.setConfig({ testTimeout: 120_000 });
 
 /** `cardholders import` against a running service, as an operator runs it while `npm start` is up. */
 

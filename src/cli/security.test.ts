@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestTenant } from "../../test/fixtures/cardrail.ts";
 import { activeHolder, issueCard } from "../../test/fixtures/flows.ts";
+import { httpApi } from "../../test/fixtures/http.ts";
 import { type CliResult, type ServiceForCli, startServiceForCli } from "../../test/support/cli.ts";
 import { fundWallet } from "../modules/wallet/funding.ts";
 import type { Runtime } from "../runtime.ts";
-
-vi.setConfig({ testTimeout: 120_000 });
 
 /** `keys rotate` and `audit reveals` as an operator runs them, next to a running service. */
 
@@ -26,20 +25,7 @@ function client(tenantId: string, apiKey: string, accessKey: string): TestTenant
   return {
     tenantId,
     headers,
-    api: async (path, init = {}) => {
-      const response = await fetch(`${url}${path}`, {
-        ...init,
-        headers: { ...headers, ...(init.headers as Record<string, string>) },
-      });
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: response.status, headers: response.headers, body };
-    },
+    api: httpApi(url, headers),
   };
 }
 

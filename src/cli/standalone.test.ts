@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { freshDatabaseUrl } from "../../test/fixtures/database.ts";
-import { type CliResult, cliRunner } from "../../test/support/cli.ts";
+import { type CliResult, cliInProcess, cliRunner } from "../../test/support/cli.ts";
 
-// Each test spawns several CLI processes (each a Node start plus tsx); a loaded CI machine needs room.
+// A smoke test of the CLI process itself: each command a Node start plus tsx; a loaded machine needs room.
 vi.setConfig({ testTimeout: 120_000 });
 
 /**
@@ -70,7 +70,7 @@ it("creates, funds and shows a tenant across separate CLI processes without a ru
 });
 
 it("reports an unreachable database in one line", async () => {
-  const unreachable = cliRunner(
+  const unreachable = cliInProcess(
     { DATABASE_URL: "postgres://postgres@127.0.0.1:1/postgres" },
     dataDir,
   );

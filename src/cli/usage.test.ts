@@ -2,11 +2,8 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type CliResult, cliRunner } from "../../test/support/cli.ts";
-
-// Each test spawns several CLI processes (each a Node start plus tsx); a loaded CI machine needs room.
-vi.setConfig({ testTimeout: 120_000 });
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliResult, cliInProcess, cliRunner } from "../../test/support/cli.ts";
 
 /** Help, usage errors and configuration errors: none of them needs (or touches) a database. */
 
@@ -16,7 +13,7 @@ let cli: (...args: string[]) => Promise<CliResult>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "cardrail-cli-usage-"));
   // A data folder that does not exist: any attempt to open a database would create it.
-  cli = cliRunner({ CARDRAIL_DATA_DIR: join(dir, "never-created") }, dir);
+  cli = cliInProcess({ CARDRAIL_DATA_DIR: join(dir, "never-created") }, dir);
 });
 
 afterAll(async () => {
@@ -79,7 +76,10 @@ describe("usage errors exit 2", () => {
   });
 });
 
-it("lists every invalid configuration key, without a stack trace", async () => {
+// A smoke test of the CLI process (Node start plus tsx): its exit code and output, not only run()'s.
+it("lists every invalid configuration key, without a stack trace", {
+  timeout: 120_000,
+}, async () => {
   const bad = cliRunner({ PORT: "not-a-port", DATABASE_URL: "mysql://x", LOG_LEVEL: "loud" }, dir);
   const result = await bad("tenants", "list", "--json");
   expect(result.code).toBe(1);

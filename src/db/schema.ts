@@ -1,18 +1,19 @@
 import type { ColumnType, Generated } from "kysely";
+import type { DateOnly, Mode, NullableTimestamp, Timestamp } from "./column-types.ts";
+import type {
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookEndpointsTable,
+  WebhookEventsTable,
+} from "./schema-webhooks.ts";
+
+export type { Mode } from "./column-types.ts";
+export type * from "./schema-webhooks.ts";
 
 /**
  * Row types for Kysely, mirroring src/db/migrations/*.sql (the SQL is the source of truth).
  * int8 columns arrive as bigint (see pool.ts); timestamps as Date.
  */
-
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type NullableTimestamp = ColumnType<
-  Date | null,
-  Date | string | null | undefined,
-  Date | string | null
->;
-type DateOnly = ColumnType<string | null, string | null | undefined, string | null>;
-export type Mode = "test" | "live";
 
 export interface TenantsTable {
   id: string;
@@ -232,55 +233,6 @@ export interface RevealTokensTable {
   redeemed_at: NullableTimestamp;
   redeemed_request_id: string | null;
   created_at: Timestamp;
-}
-
-export type WebhookDeliveryStatus = "pending" | "succeeded" | "failed" | "cancelled";
-
-export interface WebhookEndpointsTable {
-  id: string;
-  tenant_id: string;
-  mode: Mode;
-  url: string;
-  events: string[];
-  description: string | null;
-  secret: string;
-  created_at: Timestamp;
-  deleted_at: NullableTimestamp;
-}
-
-export interface WebhookEventsTable {
-  id: string;
-  tenant_id: string;
-  mode: Mode;
-  type: string;
-  payload: string;
-  created_at: Timestamp;
-}
-
-export interface WebhookDeliveriesTable {
-  id: Generated<bigint>;
-  event_id: string;
-  endpoint_id: string;
-  status: WebhookDeliveryStatus;
-  attempt_count: Generated<number>;
-  retry_step: Generated<number>;
-  next_attempt_at: NullableTimestamp;
-  claim_token: string | null;
-  last_attempt_at: NullableTimestamp;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface WebhookAttemptsTable {
-  id: Generated<bigint>;
-  delivery_id: bigint;
-  attempt: number;
-  status_code: number | null;
-  error: string | null;
-  started_at: Timestamp;
-  finished_at: Timestamp;
 }
 
 export interface TenantIssuerAccountsTable {

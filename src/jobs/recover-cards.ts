@@ -1,8 +1,9 @@
 import { sql } from "kysely";
 import type { Log } from "../core/context.ts";
+import { claimDue } from "../db/claim.ts";
 import type { Db } from "../db/pool.ts";
 import type { IssuerFor } from "../issuer/port.ts";
-import { callIssuer } from "../modules/cards/issue.ts";
+import { callIssuer } from "../modules/cards/call-issuer.ts";
 import { refreshCard } from "../modules/cards/settle.ts";
 import { KeyLostError, takeKeyOfCard, unlockKey } from "../modules/idempotency/keys.ts";
 
@@ -37,45 +38,40 @@ export interface RecoveryReport {
  * retry waits (409) until the sweep lets the key go.
  */
 export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> {
-  const claimed = await deps.db.transaction().execute(async (tx) => {
-    const ids = await tx
-      .selectFrom("cards")
-      .select("id")
-      .where("status", "in", ["creating", "pending"])
-      .where(
-        "updated_at",
-        "<",
-        sql<Date>`now() - make_interval(secs => ${deps.olderThanMs / 1000})`,
-      )
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("idempotency_keys")
-              .select(sql`1`.as("one"))
-              .whereRef("idempotency_keys.card_id", "=", "cards.id")
-              .where("idempotency_keys.lock_token", "is not", null)
-              .where("idempotency_keys.lease_expires_at", ">", sql<Date>`now()`),
+  const claimed = await claimDue(
+    deps.db,
+    (tx) =>
+      tx
+        .selectFrom("cards")
+        .select("id")
+        .where("status", "in", ["creating", "pending"])
+        .where(
+          "updated_at",
+          "<",
+          sql<Date>`now() - make_interval(secs => ${deps.olderThanMs / 1000})`,
+        )
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("idempotency_keys")
+                .select(sql`1`.as("one"))
+                .whereRef("idempotency_keys.card_id", "=", "cards.id")
+                .where("idempotency_keys.lock_token", "is not", null)
+                .where("idempotency_keys.lease_expires_at", ">", sql<Date>`now()`),
+            ),
           ),
-        ),
-      )
-      .orderBy("updated_at")
-      .limit(deps.batchSize ?? 100)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (ids.length === 0) return [];
-    return tx
-      .updateTable("cards")
-      .set({ updated_at: sql<Date>`now()` })
-      .where(
-        "id",
-        "in",
-        ids.map((r) => r.id),
-      )
-      .returningAll()
-      .execute();
-  });
+        )
+        .orderBy("updated_at")
+        .limit(deps.batchSize ?? 100),
+    (tx, ids) =>
+      tx
+        .updateTable("cards")
+        .set({ updated_at: sql<Date>`now()` })
+        .where("id", "in", ids)
+        .returningAll()
+        .execute(),
+  );
 
   let settled = 0;
   for (const card of claimed) {

@@ -1,5 +1,5 @@
 /**
- * Requests sent the way UQPay's official Node SDK sends them (issue 14): over HTTP, JSON with
+ * Requests sent the way UQPay's official Node SDK sends them: over HTTP, JSON with
  * `Content-Type: application/json` on every call, `x-auth-token: Bearer <jwt>`, a fresh UUID v4
  * `x-idempotency-key` on every request (GETs included), and the SDK's own field names and bodies.
  * Each block is one gap the SDK found; FIDELITY.md records the choices made.

@@ -3,6 +3,7 @@ import { createApiKey } from "../../src/modules/tenants/api-keys.ts";
 import { buildSimulator, type Simulator } from "../../src/simulator/app.ts";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 import { activeHolder, issueCard } from "../fixtures/flows.ts";
+import { httpApi } from "../fixtures/http.ts";
 
 /**
  * Another tenant's ids, and this tenant's ids seen from its other mode, are indistinguishable from
@@ -20,22 +21,8 @@ const outsiders: Record<string, TestTenant> = {};
 type Res = Awaited<ReturnType<TestTenant["api"]>>;
 
 /** Real HTTP with these credentials (the fixture's client, for a key the fixture did not create). */
-const httpApi =
-  (headers: Record<string, string>): TestTenant["api"] =>
-  async (path, init = {}) => {
-    const response = await fetch(`${cardrail.url}${path}`, {
-      ...init,
-      headers: { ...headers, ...(init.headers as Record<string, string>) },
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: response.status, headers: response.headers, body };
-  };
+const clientFor = (headers: Record<string, string>): TestTenant["api"] =>
+  httpApi(cardrail.url, headers);
 
 beforeAll(async () => {
   // A live upstream (a second simulator) so that live keys get real answers instead of 503.
@@ -77,7 +64,7 @@ beforeAll(async () => {
   outsiders["tenant A's own live-mode key"] = {
     tenantId: a.tenantId,
     headers: aLiveHeaders,
-    api: httpApi(aLiveHeaders),
+    api: clientFor(aLiveHeaders),
   };
 });
 afterAll(async () => {

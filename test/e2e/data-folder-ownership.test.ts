@@ -10,7 +10,7 @@ import { type CliResult, cliRunner, inProcessCli } from "../support/cli.ts";
 vi.setConfig({ testTimeout: 240_000 });
 
 /**
- * The reproduction of issue 11 item 1: the service and several `wallets fund` commands started
+ * The service and several `wallets fund` commands started
  * at the same moment on one embedded data folder. Exactly one process owns the folder at a time,
  * every funding a command reported as applied is there after the service is killed and the
  * folder reopened, and the database never listens on a TCP port. (Embedded by nature: the

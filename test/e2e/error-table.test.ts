@@ -9,6 +9,7 @@ import {
   issueCard,
   waitForStatus,
 } from "../fixtures/flows.ts";
+import { httpApi } from "../fixtures/http.ts";
 
 /** Every row of the contract's error table, through the real API, in the contract's envelope. */
 
@@ -30,17 +31,8 @@ function expectError(res: Res, status: number, code: string) {
   expect(res.headers.get("x-request-id")).toBe(res.body.requestId);
 }
 
-const raw = async (path: string, init: RequestInit = {}): Promise<Res> => {
-  const response = await fetch(`${cardrail.url}${path}`, init);
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: response.status, headers: response.headers, body };
-};
+const raw = (path: string, init: RequestInit = {}): Promise<Res> =>
+  httpApi(cardrail.url)(path, init);
 
 const withoutRequestId = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
 

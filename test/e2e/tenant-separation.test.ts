@@ -3,7 +3,7 @@ import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/c
 import { cardholderForm } from "../fixtures/flows.ts";
 
 /**
- * Tenants act at the issuer through accounts of their own (issue 11 item 8). Before, tenant B
+ * Tenants act at the issuer through accounts of their own. Before, tenant B
  * posting A's cardholder's email or mobile got `400 refused by the card issuer: … already exists`:
  * B learned that the person is a customer elsewhere, and could register them first so A never could.
  */

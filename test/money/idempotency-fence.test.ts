@@ -6,7 +6,7 @@ import { simAdminOf } from "../fixtures/simulator-admin.ts";
 import { expectLedgerBalanced, upstreamCardsPerRef, walletMinor } from "./helpers.ts";
 
 /**
- * One Idempotency-Key never yields two effects, under any timing (issue 11, item 2). The first
+ * One Idempotency-Key never yields two effects, under any timing. The first
  * request is stalled at the issuer (a simulator latency rule, over real HTTP) for longer than the
  * key's lease; a second request with the key arrives meanwhile. Before the fence, the second took
  * the key over and both answered 201 with two cards and two debits.

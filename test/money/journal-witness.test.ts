@@ -13,7 +13,7 @@ import { ensureAccounts } from "../../src/modules/wallet/ledger.ts";
 import { type ServiceForCli, startServiceForCli } from "../support/cli.ts";
 
 /**
- * The attacks of issue 11 (items 1, 3, 12), made as a local user with only database access makes
+ * Attacks on the ledger made as a local user with only database access makes
  * them: raw SQL as the database superuser, triggers switched off where they would stop the edit,
  * balances adjusted as the triggers would. The ledger's own invariants pass every one of them;
  * the journal (signed with a key the database does not hold) and its high-water marks outside the

@@ -7,13 +7,14 @@ import { keyHasher } from "../../src/modules/tenants/api-keys.ts";
 import { createTenant } from "../../src/modules/tenants/tenants.ts";
 import { fundWallet } from "../../src/modules/wallet/funding.ts";
 import { type OpenDatabase, openDatabase } from "../../src/open-database.ts";
-import type { Api, TestTenant } from "../fixtures/cardrail.ts";
+import type { TestTenant } from "../fixtures/cardrail.ts";
 import { freshPostgresDatabase } from "../fixtures/database.ts";
 import { activeHolder, issueCard } from "../fixtures/flows.ts";
+import { httpApi } from "../fixtures/http.ts";
 import { type ServiceProcess, startServiceProcess } from "../fixtures/processes.ts";
 
 /**
- * Test mode on PostgreSQL without SIMULATOR_URL (issue 11 item 10): every process on the database
+ * Test mode on PostgreSQL without SIMULATOR_URL: every process on the database
  * uses ONE simulator (run by whichever holds the leader lock), so a holder created through one
  * process gets cards through the other. Before, each process ran its own simulator and a third of
  * such cards were refused. When the leader dies another process takes over with the same state.
@@ -40,21 +41,7 @@ const tenantVia = async (urlOf: () => string): Promise<TestTenant> => {
     amountMinor: 100_000n,
   });
   const headers = { "x-api-key": created.apiKey, "x-access-key": created.accessKey };
-  const api: Api = async (path, init = {}) => {
-    const response = await fetch(`${urlOf()}${path}`, {
-      ...init,
-      headers: { ...headers, ...(init.headers as Record<string, string>) },
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // keep the text
-    }
-    return { status: response.status, headers: response.headers, body };
-  };
-  return { tenantId: created.tenantId, headers, api };
+  return { tenantId: created.tenantId, headers, api: httpApi(urlOf, headers) };
 };
 
 const start = async () => {

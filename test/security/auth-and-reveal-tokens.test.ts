@@ -4,6 +4,7 @@ import { ConcurrencyGate, FailureLimiter } from "../../src/modules/security/fail
 import { authenticate, createApiKey, rotateApiKey } from "../../src/modules/tenants/api-keys.ts";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 import { activeHolder, issueCard } from "../fixtures/flows.ts";
+import { httpApi } from "../fixtures/http.ts";
 
 /**
  * Issue 8, priorities 1 and 2, against a real Cardrail: failed authentications are limited per key
@@ -18,18 +19,7 @@ let a: TestTenant;
 let b: TestTenant;
 let aCard: { cardId: string; uqpayCardId: string };
 
-async function raw(path: string, init: RequestInit = {}) {
-  const response = await fetch(`${cardrail.url}${path}`, init);
-  const text = await response.text();
-  // biome-ignore lint/suspicious/noExplicitAny: tests read many JSON shapes
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: response.status, headers: response.headers, body };
-}
+const raw = (path: string, init: RequestInit = {}) => httpApi(cardrail.url)(path, init);
 
 async function revealable(tenant: TestTenant, cardId: string) {
   for (let i = 0; i < 200; i++) {

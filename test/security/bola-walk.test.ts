@@ -3,6 +3,7 @@ import { createApiKey } from "../../src/modules/tenants/api-keys.ts";
 import { buildSimulator, type Simulator } from "../../src/simulator/app.ts";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 import { activeHolder, cardholderForm, issueCard } from "../fixtures/flows.ts";
+import { httpApi } from "../fixtures/http.ts";
 
 /**
  * OWASP API1 (BOLA), walked over every route the app registers under /api/v1 (read from
@@ -48,15 +49,12 @@ async function raw(
   path: string,
   body?: RequestInit["body"],
 ) {
-  const response = await fetch(`${cardrail.url}${path}`, {
+  const { status, text } = await httpApi(cardrail.url, headers)(path, {
     method,
-    headers: {
-      ...headers,
-      ...(typeof body === "string" ? { "content-type": "application/json" } : {}),
-    },
+    headers: typeof body === "string" ? { "content-type": "application/json" } : {},
     body,
   });
-  return { status: response.status, text: await response.text() };
+  return { status, text };
 }
 
 beforeAll(async () => {

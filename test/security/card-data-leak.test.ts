@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 import { jpeg } from "../fixtures/files.ts";
 import { activeHolder, createHolder, issueCard } from "../fixtures/flows.ts";
+import { httpApi } from "../fixtures/http.ts";
 
 /**
  * PCI DSS 3.3/3.4: after a full run at LOG_LEVEL=trace (holder, several cards, reveals, reveal
@@ -21,20 +22,9 @@ const revealed: { pan: string; cvv: string; cardId: string }[] = [];
 const credentials: string[] = [];
 
 async function call(path: string, init: RequestInit = {}) {
-  const response = await fetch(`${cardrail.url}${path}`, {
-    ...init,
-    headers: { ...tenant.headers, ...(init.headers as Record<string, string>) },
-  });
-  const text = await response.text();
-  responses.push({ path, status: response.status, text });
-  // biome-ignore lint/suspicious/noExplicitAny: tests read many JSON shapes
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: response.status, body };
+  const { status, body, text } = await httpApi(cardrail.url, tenant.headers)(path, init);
+  responses.push({ path, status, text });
+  return { status, body };
 }
 
 async function untilActive<T extends { status: number }>(attempt: () => Promise<T>): Promise<T> {

@@ -10,9 +10,12 @@ import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { freshDatabaseUrl } from "../fixtures/database.ts";
 
 /**
- * Runs the CLI as a real child process, the way an operator does. Asynchronous on purpose: when the
- * test process hosts the service, its event loop must keep serving the operator channel the CLI
- * sends its command to. The cwd is a scratch folder so a developer's .env cannot leak into the test.
+ * Runs the CLI as a real child process, the way an operator does: kept for a few smoke tests of the
+ * process itself (exit codes, separate processes); every other test runs the CLI in this process
+ * (inProcessCli), which is the same launch path without a Node and tsx start per command.
+ * Asynchronous on purpose: when the test process hosts the service, its event loop must keep
+ * serving the operator channel the CLI sends its command to. The cwd is a scratch folder so a
+ * developer's .env cannot leak into the test.
  */
 
 const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -89,7 +92,7 @@ export async function startServiceForCli(prefix: string): Promise<ServiceForCli>
     runtime,
     url,
     dataDir,
-    cli: cliRunner(env, dataDir),
+    cli: cliInProcess(env, dataDir),
     async close() {
       await runtime.close();
       await database.drop();
@@ -120,13 +123,19 @@ export function bufferIo(cwd: string, options: { stderrIsTTY?: boolean } = {}) {
  * The CLI's whole launch path (owner decision, operator channel or local open) run in this
  * process with `env` instead of process.env: what `npm run cli` does, without a process start.
  */
-export function inProcessCli(env: Record<string, string>, cwd: string) {
+export function inProcessCli(env: Record<string, string | undefined>, cwd: string) {
   return async (
     args: string[],
     options: { stderrIsTTY?: boolean; cwd?: string } = {},
   ): Promise<CliResult> => {
     const io = bufferIo(options.cwd ?? cwd, options);
-    const code = await launch(args, io, { LOG_LEVEL: "silent", ...env });
+    const code = await launch(args, io, { LOG_LEVEL: "silent", ...defined(env) });
     return { code, stdout: io.out, stderr: io.err, json: () => JSON.parse(io.out) };
   };
+}
+
+/** inProcessCli with cliRunner's signature: `cli("tenants", "list", "--json")`. */
+export function cliInProcess(env: Record<string, string | undefined>, cwd: string) {
+  const run = inProcessCli(env, cwd);
+  return (...args: string[]): Promise<CliResult> => run(args);
 }

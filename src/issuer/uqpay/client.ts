@@ -1,39 +1,54 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import {
+  type Idempotent,
+  keyFrom,
+  type MaybeIdempotent,
+  seg,
+  type UqpayClientOptions,
+} from "./client-options.ts";
 import { isTokenExpired, UqpayError } from "./errors.ts";
-import { type FetchLike, HttpTransport, type Logger, type RequestSpec } from "./http.ts";
+import { HttpTransport, type RequestSpec } from "./http.ts";
+import {
+  type Balance,
+  type BalanceTransaction,
+  balance,
+  balanceTransaction,
+  type CardTransaction,
+  type CreateReportBody,
+  type CreateTransferBody,
+  cardTransaction,
+  type ListBalanceTransactionsParams,
+  type ListCardTransactionsParams,
+  reportCreateResponse,
+  type SimulateAuthorizationBody,
+  type SimulateReversalBody,
+  type Transfer,
+  transfer,
+  transferCreateResponse,
+} from "./money-types.ts";
 import { type AccessToken, TokenCache } from "./token-cache.ts";
 import {
   type ActivateCardBody,
   type ActivateCardResponse,
   activateCardResponse,
-  type Balance,
-  type BalanceTransaction,
-  balance,
-  balanceTransaction,
   type Card,
   type CardCreateResponse,
   type Cardholder,
   type CardholderWriteResponse,
   type CardOrder,
-  type CardTransaction,
   type CardUpdateResponse,
   type CreateCardBody,
   type CreateCardholderBody,
-  type CreateReportBody,
-  type CreateTransferBody,
   card,
   cardCreateResponse,
   cardholder,
   cardholderWriteResponse,
   cardOrder,
-  cardTransaction,
   cardUpdateResponse,
   type ElevateLimitBody,
-  type ListBalanceTransactionsParams,
   type ListCardholdersParams,
   type ListCardsParams,
-  type ListCardTransactionsParams,
   type Paged,
   type PageParams,
   type PanToken,
@@ -41,15 +56,9 @@ import {
   paged,
   panToken,
   product,
-  reportCreateResponse,
   type SecureCard,
-  type SimulateAuthorizationBody,
-  type SimulateReversalBody,
   secureCard,
-  type Transfer,
   tokenResponse,
-  transfer,
-  transferCreateResponse,
   type UpdateCardBody,
   type UpdateCardholderBody,
   type UpdateCardStatusBody,
@@ -64,50 +73,6 @@ import {
  * Other POSTs (updates, status, balance retrieve, PAN token) accept one and otherwise generate a
  * fresh UUID v4. Automatic retries inside one call always reuse the same key.
  */
-export interface UqpayClientOptions {
-  /**
-   * e.g. https://api-sandbox.uqpaytech.com/api (paths below start with /v1/...); or a lookup per
-   * request, with `onUnreachable` told when a request never reached it (to look again).
-   */
-  baseUrl: string | (() => Promise<string>);
-  onUnreachable?: () => void;
-  clientId: string;
-  apiKey: string;
-  timeoutMs?: number;
-  maxRetries?: number;
-  /** Sub-account id sent as x-on-behalf-of on business calls (see also `forAccount`). */
-  onBehalfOf?: string;
-  logger?: Logger;
-  fetch?: FetchLike;
-  /** Backoff base (default 250 ms) and cap (default 5 s); Retry-After beyond maxRetryAfterMs (30 s) is not waited for. */
-  retryBaseMs?: number;
-  retryMaxDelayMs?: number;
-  maxRetryAfterMs?: number;
-  /** Clock for token expiry (tests). */
-  now?: () => number;
-}
-
-export interface Idempotent {
-  idempotencyKey: string;
-}
-export interface MaybeIdempotent {
-  idempotencyKey?: string;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function keyFrom(call: MaybeIdempotent | undefined, required: boolean): string {
-  const key = call?.idempotencyKey;
-  if (key === undefined) {
-    if (required) throw new TypeError("idempotencyKey is required for this call");
-    return randomUUID();
-  }
-  if (!UUID.test(key)) throw new TypeError("idempotencyKey must be a UUID");
-  return key;
-}
-
-const seg = (id: string) => encodeURIComponent(id);
-
 export function createUqpayClient(options: UqpayClientOptions) {
   const http = new HttpTransport({
     baseUrl: options.baseUrl,
@@ -323,19 +288,11 @@ export function createUqpayClient(options: UqpayClientOptions) {
   };
 }
 
+export type { Idempotent, MaybeIdempotent, UqpayClientOptions } from "./client-options.ts";
 export type UqpayClient = ReturnType<typeof createUqpayClient>;
 /** A client bound to one account: what the adapter needs. */
 export type UqpayAccountClient = ReturnType<UqpayClient["forAccount"]>;
 export { isUqpayError, UqpayError, type UqpayErrorKind } from "./errors.ts";
+export type * from "./money-types.ts";
 export { redact, redactString } from "./redact.ts";
 export type * from "./types.ts";
-export {
-  ISSUING_EVENT_TYPES,
-  type IssuingEventType,
-  type KnownWebhookEvent,
-  parseWebhookEvent,
-  readWebhook,
-  type UqpayWebhookEvent,
-  WebhookParseError,
-} from "./webhook-events.ts";
-export { signWebhook, verifyWebhookSignature } from "./webhook-signature.ts";

@@ -3,13 +3,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSimulator, type Simulator } from "../../simulator/app.ts";
-import {
-  createUqpayClient,
-  parseWebhookEvent,
-  type UqpayClient,
-  type UqpayWebhookEvent,
-  verifyWebhookSignature,
-} from "./client.ts";
+import { createUqpayClient, type UqpayClient } from "./client.ts";
+import { parseWebhookEvent, type UqpayWebhookEvent } from "./webhook-events.ts";
+import { verifyWebhookSignature } from "./webhook-signature.ts";
 
 /**
  * The whole Card Issuance flow as an outside client sees it, over real HTTP, with no simulator

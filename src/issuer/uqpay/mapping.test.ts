@@ -14,7 +14,7 @@ import {
   UPSTREAM_TO_CONTRACT,
 } from "./mapping.ts";
 
-/** The contract's fields (the public contract, docs/api.md), written out independently of mapping.ts. */
+/** The public contract's cardholder fields, written out independently of mapping.ts. */
 const CONTRACT_CARDHOLDER_FIELDS = [
   "email",
   "firstName",

@@ -1,5 +1,6 @@
 import countries from "i18n-iso-countries";
 import { z } from "zod";
+import { withoutControlCharacters } from "../../core/safe-text.ts";
 
 /**
  * Rules for the text fields of POST /cardholders (the contract's table, plus the upstream's name
@@ -68,15 +69,9 @@ export const cardholderFieldsSchema = z
       .regex(/^\+?\d{1,4}$/, "a country calling code, 1-4 digits, e.g. 91")
       .transform((v) => v.replace(/^\+/, ""))
       .optional(),
-    town: z
-      .string()
-      .trim()
-      .min(1)
-      .max(128, "at most 128 characters")
-      // A NUL byte cannot be stored in PostgreSQL text (the insert fails: a 500); no town has control characters.
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-      .regex(/^[^\x00-\x1f\x7f]*$/, "must not contain control characters")
-      .optional(),
+    town: withoutControlCharacters(
+      z.string().trim().min(1).max(128, "at most 128 characters"),
+    ).optional(),
   })
   .strip();
 

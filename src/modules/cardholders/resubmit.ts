@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
 import { CardrailError, validationError } from "../../core/errors.ts";
-import { IssuerError } from "../../issuer/port.ts";
+import { isIssuerRefusal } from "../../issuer/port.ts";
 import {
   type DocumentVault,
   discardSealed,
@@ -91,8 +91,7 @@ export async function resubmitDocuments(
     );
   } catch (error) {
     await discardSealed(vault, sealed);
-    if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found"))
-      throw refusalError(error);
+    if (isIssuerRefusal(error)) throw refusalError(error);
     throw new CardrailError(
       "upstream_unavailable",
       "The card issuer could not be reached; nothing changed. Retry the same request.",

@@ -2,6 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type FieldIssue, validationError } from "../../core/errors.ts";
+import { opaqueId } from "../../core/safe-text.ts";
 import {
   apiErrors,
   BODY_ERRORS,
@@ -28,15 +29,7 @@ import {
 import { resubmitDocuments } from "./resubmit.ts";
 import { getHolderStatus } from "./service.ts";
 
-// A NUL byte cannot be sent to PostgreSQL (the query fails: a 500); no id contains control characters.
-const holderParams = z.object({
-  holderId: z
-    .string()
-    .min(1)
-    .max(64)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    .regex(/^[^\x00-\x1f\x7f]*$/, "must not contain control characters"),
-});
+const holderParams = z.object({ holderId: opaqueId() });
 
 /** On resubmission only the document's own fields may change; the person's details stay. */
 const documentCorrectionsSchema = cardholderFieldsSchema

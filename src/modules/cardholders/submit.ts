@@ -2,7 +2,8 @@ import { sql } from "kysely";
 import type { TenantContext } from "../../core/context.ts";
 import type { DbOrTx } from "../../db/pool.ts";
 import type { HolderStatus } from "../../db/schema.ts";
-import { type CardIssuer, IssuerError, type SubmitCardholderInput } from "../../issuer/port.ts";
+import type { CardIssuer, IssuerError, SubmitCardholderInput } from "../../issuer/port.ts";
+import { isIssuerRefusal } from "../../issuer/port.ts";
 import { type DocumentVault, openDocuments } from "../documents/vault.ts";
 import { holderStatusFromIssuer } from "./status.ts";
 import { changeHolderStatus } from "./transition.ts";
@@ -44,7 +45,7 @@ export async function submitOnce(
     });
     return { kind: "submitted", status };
   } catch (error) {
-    if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
+    if (isIssuerRefusal(error)) {
       return { kind: "refused", error };
     }
     const delayMs = retryDelayMs(holder.attempts + 1);

@@ -2,7 +2,6 @@ import { type CoreSettings, requireIssuer, type TenantContext } from "../../core
 import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
 import { CardrailError, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
-import { IssuerError } from "../../issuer/port.ts";
 import { findHolder, getHolderStatus } from "../cardholders/service.ts";
 import {
   advanceKey,
@@ -18,9 +17,10 @@ import {
 } from "../idempotency/keys.ts";
 import { insufficientBalance } from "../wallet/insufficient.ts";
 import { post } from "../wallet/ledger.ts";
-import { type CardView, presentCard } from "./present.ts";
+import { callIssuer, type IssueOutcome, outcomeOf } from "./call-issuer.ts";
+import type { CardView } from "./present.ts";
 import type { CardRow } from "./row.ts";
-import { applyIssuerState, cardLedgerReference, recordIssued } from "./settle.ts";
+import { cardLedgerReference } from "./settle.ts";
 
 export interface IssueCardInput {
   holderId: string;
@@ -28,14 +28,6 @@ export interface IssueCardInput {
   currency: string;
   amountMinor: bigint;
 }
-
-/** A stored idempotent outcome: what the first request answered, replayed verbatim. */
-export type IssueOutcome =
-  | { ok: CardView }
-  | {
-      error: { code: "upstream_rejected"; message: string; details?: unknown };
-      requestId?: string;
-    };
 
 export interface IssueResult {
   card: CardView;
@@ -273,71 +265,3 @@ async function debitAndRecord(
     return card;
   });
 }
-
-/**
- * Step 3 and 4. Returns the outcome to store, or "unknown" when the issuer's answer is not known
- * (the card stays `creating`). Also used by the recovery sweep for cards left in `creating`.
- * With `lease`, the card's settlement commits only while the lease holds the key.
- */
-export async function callIssuer(
-  ctx: TenantContext,
-  card: CardRow,
-  issuerProductId: string,
-  options: {
-    /** The holder's issuer id when the caller already has it (the request path); read otherwise. */
-    known?: { issuer_cardholder_id: string | null };
-    lease?: KeyLease | null;
-  } = {},
-): Promise<IssueOutcome | "unknown"> {
-  const holder =
-    options.known ??
-    (await ctx.db
-      .selectFrom("cardholders")
-      .select(["issuer_cardholder_id"])
-      .where("id", "=", card.cardholder_id)
-      .executeTakeFirstOrThrow());
-  try {
-    const issued = await requireIssuer(ctx).issueCard(
-      {
-        issuerCardholderId: holder.issuer_cardholder_id ?? "",
-        issuerProductId,
-        currency: card.currency,
-        amountMinor: card.load_amount,
-        cardRef: card.id,
-      },
-      { idempotencyKey: card.upstream_key },
-    );
-    return outcomeOf(await recordIssued(ctx, card, issued, options.lease));
-  } catch (error) {
-    if (error instanceof KeyLostError) throw error;
-    if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
-      const reason = `The card issuer refused the card (${error.message}); the amount was refunded`;
-      return outcomeOf(
-        await applyIssuerState(
-          ctx,
-          card,
-          { status: "failed", issuerStatus: "REFUSED", failureReason: reason },
-          options.lease,
-        ),
-      );
-    }
-    ctx.log.warn(
-      { err: error, cardId: card.id },
-      "card creation outcome unknown; left for recovery",
-    );
-    return "unknown";
-  }
-}
-
-function outcomeOf(card: CardRow): IssueOutcome {
-  if (card.status === "failed")
-    return refusedOutcome(
-      card.id,
-      card.failure_reason ?? "The card was not issued; the amount was refunded",
-    );
-  return { ok: presentCard(card) };
-}
-
-const refusedOutcome = (cardId: string, message: string): IssueOutcome => ({
-  error: { code: "upstream_rejected", message, details: { cardId, status: "failed" } },
-});

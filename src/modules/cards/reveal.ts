@@ -1,6 +1,7 @@
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { CardrailError, notFound } from "../../core/errors.ts";
-import { IssuerError, type SecureCardDetails } from "../../issuer/port.ts";
+import type { SecureCardDetails } from "../../issuer/port.ts";
+import { isIssuerRefusal } from "../../issuer/port.ts";
 import type { CardRow } from "./row.ts";
 import { refreshCard } from "./settle.ts";
 
@@ -87,7 +88,7 @@ export async function revealCard(
   try {
     details = await issuer.getSecureDetails(card.issuer_card_id);
   } catch (error) {
-    if (error instanceof IssuerError && (error.kind === "rejected" || error.kind === "not_found")) {
+    if (isIssuerRefusal(error)) {
       throw new CardrailError("upstream_rejected", "The card issuer refused to reveal the card");
     }
     throw new CardrailError(

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { currencyExponent, decimalToMinor, isKnownCurrency } from "../../core/money.ts";
+import { opaqueId } from "../../core/safe-text.ts";
 import {
   apiErrors,
   BODY_ERRORS,
@@ -20,18 +21,6 @@ import { getCard, revealCard } from "./reveal.ts";
 
 /** The largest load we accept: far above any real prepaid card, far below 2^53 minor units. */
 const MAX_LOAD_MAJOR = 1_000_000;
-
-/**
- * An opaque id from the client. Control characters never occur in our or the issuer's ids, and a
- * NUL byte cannot even be sent to PostgreSQL (it fails the query: a 500), so they are refused here.
- */
-const opaqueId = () =>
-  z
-    .string()
-    .min(1)
-    .max(64)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    .regex(/^[^\x00-\x1f\x7f]*$/, "must not contain control characters");
 
 export const issueCardBody = z
   .object({

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { opaqueId } from "../../core/safe-text.ts";
 import {
   apiErrors,
   CARD_DETAILS_EXAMPLE,
@@ -18,14 +19,7 @@ import {
 import { revealCors } from "../../http/reveal-cors.ts";
 import { mintRevealToken, purgeRevealTokens, redeemRevealToken } from "./tokens.ts";
 
-const cardParams = z.object({
-  cardId: z
-    .string()
-    .min(1)
-    .max(64)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    .regex(/^[^\x00-\x1f\x7f]*$/, "must not contain control characters"),
-});
+const cardParams = z.object({ cardId: opaqueId() });
 
 const redeemQuery = z.object({ token: z.string().min(1).max(200) });
 

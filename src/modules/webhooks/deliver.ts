@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
+import { claimDue } from "../../db/claim.ts";
 import type { Db } from "../../db/pool.ts";
 import { pinnedPost } from "./pinned-post.ts";
 import type { WebhookSettings } from "./settings.ts";
@@ -44,62 +45,58 @@ export async function claimDueDeliveries(
 ): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
   const token = randomUUID();
-  return db.transaction().execute(async (tx) => {
-    const due = await tx
-      .selectFrom("webhook_deliveries")
-      .select("id")
-      .where("status", "=", "pending")
-      .where("next_attempt_at", "<=", sql<Date>`now()`)
-      .orderBy("next_attempt_at")
-      .limit(options.limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (due.length === 0) return [];
-    await tx
-      .updateTable("webhook_deliveries")
-      .set({
-        next_attempt_at: sql<Date>`now() + make_interval(secs => ${options.leaseMs / 1000})`,
-        claim_token: token,
-        attempt_count: sql<number>`attempt_count + 1`,
-        updated_at: sql<Date>`now()`,
-      })
-      .where(
-        "id",
-        "in",
-        due.map((d) => d.id),
-      )
-      .execute();
-    const rows = await tx
-      .selectFrom("webhook_deliveries as d")
-      .innerJoin("webhook_events as ev", "ev.id", "d.event_id")
-      .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
-      .select([
-        "d.id",
-        "d.attempt_count",
-        "d.retry_step",
-        "ev.id as event_id",
-        "ev.type",
-        "ev.payload",
-        "e.id as endpoint_id",
-        "e.url",
-        "e.secret",
-      ])
-      .where("d.claim_token", "=", token)
-      .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      claimToken: token,
-      attempt: r.attempt_count,
-      retryStep: r.retry_step,
-      eventId: r.event_id,
-      eventType: r.type,
-      payload: r.payload,
-      endpointId: r.endpoint_id,
-      url: r.url,
-      secret: r.secret,
-    }));
-  });
+  return claimDue(
+    db,
+    (tx) =>
+      tx
+        .selectFrom("webhook_deliveries")
+        .select("id")
+        .where("status", "=", "pending")
+        .where("next_attempt_at", "<=", sql<Date>`now()`)
+        .orderBy("next_attempt_at")
+        .limit(options.limit),
+    async (tx, ids) => {
+      await tx
+        .updateTable("webhook_deliveries")
+        .set({
+          next_attempt_at: sql<Date>`now() + make_interval(secs => ${options.leaseMs / 1000})`,
+          claim_token: token,
+          attempt_count: sql<number>`attempt_count + 1`,
+          updated_at: sql<Date>`now()`,
+        })
+        .where("id", "in", ids)
+        .execute();
+      const rows = await tx
+        .selectFrom("webhook_deliveries as d")
+        .innerJoin("webhook_events as ev", "ev.id", "d.event_id")
+        .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
+        .select([
+          "d.id",
+          "d.attempt_count",
+          "d.retry_step",
+          "ev.id as event_id",
+          "ev.type",
+          "ev.payload",
+          "e.id as endpoint_id",
+          "e.url",
+          "e.secret",
+        ])
+        .where("d.claim_token", "=", token)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        claimToken: token,
+        attempt: r.attempt_count,
+        retryStep: r.retry_step,
+        eventId: r.event_id,
+        eventType: r.type,
+        payload: r.payload,
+        endpointId: r.endpoint_id,
+        url: r.url,
+        secret: r.secret,
+      }));
+    },
+  );
 }
 
 export interface AttemptResult {

@@ -4,96 +4,19 @@ import { apiErrors, BODY_ERRORS, example, succeeded, timestamp } from "../../htt
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { createEndpoint, deleteEndpoint, listEndpoints } from "./endpoints.ts";
-import { getEvent, listEvents, redeliverEvent, WEBHOOK_EVENT_TYPES } from "./events.ts";
+import { getEvent, listEvents, redeliverEvent } from "./events.ts";
+import {
+  createBody,
+  deliverySchema,
+  ENDPOINT_EXAMPLE,
+  EVENT_EXAMPLE,
+  endpointSchema,
+  eventSchema,
+  idParams,
+  listQuery,
+  redeliverBody,
+} from "./schemas.ts";
 import { defaultWebhookSettings } from "./settings.ts";
-
-// No id of ours contains control characters, and a NUL byte would fail the query (a 500).
-const opaqueId = () =>
-  z
-    .string()
-    .min(1)
-    .max(64)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    .regex(/^[^\x00-\x1f\x7f]*$/, "must not contain control characters");
-
-const eventTypeOrAll = z.enum([...WEBHOOK_EVENT_TYPES, "*"]);
-
-const createBody = z.object({
-  url: z.string().trim().min(1).max(2048),
-  events: z
-    .array(eventTypeOrAll)
-    .min(1)
-    .max(20)
-    .optional()
-    // "*" anywhere means everything; otherwise each type once, in a stable order.
-    .transform((events) => (!events || events.includes("*") ? ["*"] : [...new Set(events)].sort())),
-  description: z.string().trim().max(500).optional(),
-});
-
-const idParams = z.object({ id: opaqueId() });
-
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  startingAfter: opaqueId().optional(),
-  type: z.enum(WEBHOOK_EVENT_TYPES).optional(),
-});
-
-// No body at all (Fastify gives null) means "every endpoint".
-const redeliverBody = z.object({ endpointId: opaqueId().optional() }).nullish();
-
-const endpointSchema = z.object({
-  id: z.string(),
-  url: z.string(),
-  events: z.array(z.string()).meta({ description: '["*"] means every event type' }),
-  description: z.string().nullable(),
-  createdAt: timestamp(),
-});
-
-const ENDPOINT_EXAMPLE = {
-  id: "we_01JD2XC2D4F6G8H0J2K4M6N8P0",
-  url: "https://example.com/cardrail/webhooks",
-  events: ["card.created", "card.status_changed"],
-  description: "prod",
-  createdAt: "2026-11-22T10:15:30.000Z",
-};
-
-const eventSchema = z.object({
-  id: z.string(),
-  type: z.enum(WEBHOOK_EVENT_TYPES),
-  createdAt: z.string(),
-  mode: z.enum(["test", "live"]),
-  data: z.record(z.string(), z.unknown()),
-});
-
-const EVENT_EXAMPLE = {
-  id: "evt_01JD2XD5E7F9G1H3J5K7M9N1P3",
-  type: "card.created",
-  createdAt: "2026-11-22T10:15:31.000Z",
-  mode: "test",
-  data: { cardId: "card_01JD2XA4B6C8D0E2F4G6H8J0K2", status: "pending" },
-};
-
-const deliverySchema = z.object({
-  endpointId: z.string(),
-  url: z.string(),
-  endpointDeleted: z.boolean(),
-  status: z.enum(["pending", "succeeded", "failed", "cancelled"]),
-  attemptCount: z.number(),
-  nextAttemptAt: timestamp().nullable(),
-  lastAttemptAt: timestamp().nullable(),
-  lastStatusCode: z.number().nullable(),
-  lastError: z.string().nullable(),
-  createdAt: timestamp(),
-  attempts: z.array(
-    z.object({
-      attempt: z.number(),
-      statusCode: z.number().nullable(),
-      error: z.string().nullable(),
-      startedAt: timestamp(),
-      finishedAt: timestamp().nullable(),
-    }),
-  ),
-});
 
 /** Outbound webhooks: endpoint registration, the event log with its deliveries, redelivery. */
 export const webhookRoutes =

@@ -12,7 +12,7 @@ import { decimal, type RiskControls } from "../schemas.ts";
 import type { Card, CardTx } from "../state.ts";
 import { isoTime } from "../time.ts";
 import { availableCents, cardTxWebhookData, simulationTxView } from "../views.ts";
-import { SANDBOX_BIN } from "./cards.ts";
+import { SANDBOX_BIN } from "./card-rules.ts";
 
 const authBody = z.object({
   card_id: z.string().min(1),
