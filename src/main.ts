@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, loadDotEnv } from "./config.ts";
+import { FolderBusyError } from "./db/folder-lock.ts";
 import { createLogger } from "./logger.ts";
 import { seedDemoTenant } from "./modules/tenants/demo.ts";
 import { createRuntime } from "./runtime.ts";
@@ -74,7 +75,9 @@ async function main() {
 class StartError extends Error {}
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof StartError) {
+  // Refusals an operator fixes (configuration, a taken port, a data folder in use): one line.
+  const folderBusy = error instanceof Error && error.cause instanceof FolderBusyError;
+  if (error instanceof ConfigError || error instanceof StartError || folderBusy) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`Cardrail failed to start: ${(error as Error).stack ?? String(error)}\n`);

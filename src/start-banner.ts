@@ -14,7 +14,7 @@ export async function portProblem(host: string, port: number): Promise<string | 
     probe.once("error", (error: NodeJS.ErrnoException) => {
       resolve(
         error.code === "EADDRINUSE"
-          ? `port ${port} on ${host} is already in use (another Cardrail, or another program). Stop it, or choose another port: PORT=3001 npm start`
+          ? `port ${port} on ${host} is already in use (another Cardrail, or another program). Stop it, or choose another port: PORT=3001 npm start (a second Cardrail on the embedded database also needs its own data folder: CARDRAIL_DATA_DIR=./.cardrail/second)`
           : `cannot listen on ${host}:${port}: ${error.code ?? error.message}. Choose another HOST or PORT`,
       );
     });
@@ -40,7 +40,7 @@ export function nextSteps(address: string, demo?: CreatedTenant): string[] {
     ? `-H "X-Api-Key: ${demo.apiKey}" -H "X-Access-Key: ${demo.accessKey}"`
     : '-H "X-Api-Key: dk_test_…" -H "X-Access-Key: sk_test_…"';
   return [
-    `  API reference  ${address}/docs`,
+    `  API reference  ${address}/docs/`,
     `  Health         ${address}/healthz`,
     `  First request  curl -s ${address}/api/v1/wallet ${auth}`,
     ...(demo

@@ -328,7 +328,10 @@ describe("products", () => {
       });
     const refused = await issue();
     expect(refused.status).toBe(400);
-    expect(JSON.stringify(await refused.json())).toContain("card_product_id");
+    // Said as it is: disabled, not unknown.
+    expect((await refused.json()).error.details).toEqual([
+      { field: "card_product_id", message: "this card product is disabled; no new cards on it" },
+    ]);
 
     const enabled = await cli("products", "enable", "--id", "222001", "--json");
     expect(enabled.json()).toMatchObject({ enabled: true, changed: true });

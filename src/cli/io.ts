@@ -39,7 +39,9 @@ export function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    cwd: process.cwd(),
+    // `npm run cli` runs in the project's root; INIT_CWD is where the user typed the command,
+    // which is what a relative path (--csv people.csv) means to them.
+    cwd: process.env.INIT_CWD ?? process.cwd(),
     stderrIsTTY: process.stderr.isTTY === true,
     exitCode: 0,
   };

@@ -47,7 +47,11 @@ export function reconcileCommand(program: Command, cli: CliSession): void {
       });
       emit(cli.io, options, report, () => {
         const out = [
-          report.ok ? "Reconciliation clean." : "Reconciliation found problems.",
+          !report.ok
+            ? "Reconciliation found problems."
+            : report.cardsSkipped > 0
+              ? `Reconciliation found no problems, but ${report.cardsSkipped} card(s) could not be compared with the issuer (see below).`
+              : "Reconciliation clean.",
           `  ledger invariants violated: ${report.ledger.length}`,
           `  journal entries verified: ${report.journalEntries}; problems: ${report.journal.length} (witness: ${report.witness.chains} chains since ${report.witness.since ?? "now"})`,
           `  cards compared with the issuer: ${report.cardsChecked} (skipped: ${report.cardsSkipped}${test ? "" : "; test-mode simulator not reachable: start the service or set SIMULATOR_URL"})`,

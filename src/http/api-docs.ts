@@ -66,6 +66,17 @@ function detailsFor(status: number) {
       .optional()
       .meta({ description: "Per-field problems, on validation_error and payload_too_large" });
   }
+  if (status === 409) {
+    // duplicate_cardholder names the field and the tenant's own cardholder that has it; other
+    // conflicts carry context (e.g. the card's status).
+    return z
+      .union([
+        z.array(fieldIssueSchema.extend({ holderId: z.string().optional() })),
+        z.record(z.string(), z.unknown()),
+      ])
+      .optional()
+      .meta({ description: "duplicate_cardholder: the field and your cardholder that has it" });
+  }
   if (status === 402) {
     return balanceShortfallSchema
       .optional()

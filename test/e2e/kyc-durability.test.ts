@@ -104,7 +104,9 @@ describe("durable KYC submission", () => {
       body: form,
     });
     expect(resubmitted.status, JSON.stringify(resubmitted.body)).toBe(200);
-    expect(resubmitted.body).toMatchObject({ success: true, holderId, status: "IN_REVIEW" });
+    // In review again; in test mode the review may even have finished before the answer is sent.
+    expect(resubmitted.body).toMatchObject({ success: true, holderId });
+    expect(["IN_REVIEW", "ACTIVE"]).toContain(resubmitted.body.status);
     expect(await waitForStatus(tenant, holderId)).toBe("ACTIVE");
     const settled = await tenant.api(`/api/v1/cardholders/${holderId}/status`);
     expect(settled.body.missingFields).toBeUndefined();

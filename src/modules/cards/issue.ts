@@ -190,10 +190,14 @@ async function checkPreconditions(
     .selectAll()
     .where("mode", "=", ctx.mode)
     .where("id", "=", input.productId)
-    .where("enabled", "=", true)
     .executeTakeFirst();
   if (!product)
     throw validationError([{ field: "card_product_id", message: "unknown card product" }]);
+  if (!product.enabled) {
+    throw validationError([
+      { field: "card_product_id", message: "this card product is disabled; no new cards on it" },
+    ]);
+  }
   if (!product.currencies.includes(input.currency)) {
     throw validationError([
       {

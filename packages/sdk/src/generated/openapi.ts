@@ -649,8 +649,13 @@ export interface paths {
                                 code: "duplicate_cardholder" | "idempotency_key_in_use";
                                 /** @description For the integrator; may change, match on `code` */
                                 message: string;
-                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
                                 details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
                                     [key: string]: unknown;
                                 };
                             };
@@ -1113,8 +1118,13 @@ export interface paths {
                                 code: "cardholder_under_verification" | "kyc_already_decided";
                                 /** @description For the integrator; may change, match on `code` */
                                 message: string;
-                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
                                 details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
                                     [key: string]: unknown;
                                 };
                             };
@@ -1819,8 +1829,13 @@ export interface paths {
                                 code: "cardholder_under_verification" | "idempotency_key_in_use";
                                 /** @description For the integrator; may change, match on `code` */
                                 message: string;
-                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
                                 details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
                                     [key: string]: unknown;
                                 };
                             };
@@ -2503,8 +2518,13 @@ export interface paths {
                                 code: "card_not_active";
                                 /** @description For the integrator; may change, match on `code` */
                                 message: string;
-                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
                                 details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
                                     [key: string]: unknown;
                                 };
                             };
@@ -2835,8 +2855,13 @@ export interface paths {
                                 code: "card_not_active";
                                 /** @description For the integrator; may change, match on `code` */
                                 message: string;
-                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
                                 details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
                                     [key: string]: unknown;
                                 };
                             };
@@ -3070,8 +3095,13 @@ export interface paths {
                                 code: "card_not_active";
                                 /** @description For the integrator; may change, match on `code` */
                                 message: string;
-                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
                                 details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
                                     [key: string]: unknown;
                                 };
                             };
