@@ -329,7 +329,8 @@ describe("products", () => {
     const refused = await issue();
     expect(refused.status).toBe(400);
     // Said as it is: disabled, not unknown.
-    expect((await refused.json()).error.details).toEqual([
+    const body = (await refused.json()) as { error: { details: unknown } };
+    expect(body.error.details).toEqual([
       { field: "card_product_id", message: "this card product is disabled; no new cards on it" },
     ]);
 
