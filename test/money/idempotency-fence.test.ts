@@ -102,19 +102,26 @@ const cardsOf = (tenantId: string) =>
     .where("tenant_id", "=", tenantId)
     .execute();
 
+/**
+ * A funded tenant whose holder the issuer has approved but whose webhook has not arrived yet: a
+ * card request refreshes the status from the issuer first, and that call is the one that stalls.
+ */
+async function holderAwaitingRefresh() {
+  const t = await cardrail.tenant({ fund: 100 });
+  const holder = await activeHolder(t);
+  await cardrail.runtime.database.db
+    .updateTable("cardholders")
+    .set({ status: "IN_REVIEW", last_synced_at: null })
+    .where("id", "=", holder)
+    .execute();
+  await sim("/__sim/faults", "DELETE");
+  await stall("GET /api/v1/issuing/cardholders/:id");
+  return { t, holder };
+}
+
 describe("one Idempotency-Key, one card", () => {
   it("a request stalled past the lease before its debit keeps the key: one card, one debit", async () => {
-    const t = await cardrail.tenant({ fund: 100 });
-    const holder = await activeHolder(t);
-    // The issuer has approved the holder but its webhook has not arrived yet: the card request
-    // refreshes the status from the issuer first, and that call is the one that stalls.
-    await cardrail.runtime.database.db
-      .updateTable("cardholders")
-      .set({ status: "IN_REVIEW", last_synced_at: null })
-      .where("id", "=", holder)
-      .execute();
-    await sim("/__sim/faults", "DELETE");
-    await stall("GET /api/v1/issuing/cardholders/:id");
+    const { t, holder } = await holderAwaitingRefresh();
 
     const first = issueCard(t, { holderId: holder, loadAmount: 5 }, "stalled-before-debit");
     await pastTheLease("stalled-before-debit");
@@ -145,15 +152,7 @@ describe("one Idempotency-Key, one card", () => {
   });
 
   it("a request whose key was taken over before its debit commits nothing and answers 409", async () => {
-    const t = await cardrail.tenant({ fund: 100 });
-    const holder = await activeHolder(t);
-    await cardrail.runtime.database.db
-      .updateTable("cardholders")
-      .set({ status: "IN_REVIEW", last_synced_at: null })
-      .where("id", "=", holder)
-      .execute();
-    await sim("/__sim/faults", "DELETE");
-    await stall("GET /api/v1/issuing/cardholders/:id");
+    const { t, holder } = await holderAwaitingRefresh();
 
     const first = issueCard(t, { holderId: holder, loadAmount: 5 }, "stolen-before-debit");
     await keyExists("stolen-before-debit");
