@@ -1,4 +1,3 @@
-import { hkdfSync } from "node:crypto";
 import type pg from "pg";
 import type { Config } from "./config.ts";
 import { loadOrCreateKey } from "./core/key-file.ts";
@@ -6,7 +5,7 @@ import { type EmbeddedDatabase, type EmbeddedOptions, openEmbedded } from "./db/
 import { JournalSigner, withJournalSigner } from "./db/journal-signer.ts";
 import { migrate } from "./db/migrate.ts";
 import { createDb, type Db, dbOnPool } from "./db/pool.ts";
-import { pepperOf } from "./modules/tenants/api-keys.ts";
+import { keyFromPepper } from "./modules/tenants/api-keys.ts";
 import { prepareJournal } from "./modules/wallet/journal.ts";
 
 export interface OpenDatabase {
@@ -38,9 +37,7 @@ async function journalKey(
   >,
 ): Promise<Buffer> {
   if (!config.LEDGER_JOURNAL_KEY && config.DATABASE_URL) {
-    return Buffer.from(
-      hkdfSync("sha256", pepperOf(config.CARDRAIL_KEY_PEPPER), "", "cardrail ledger journal", 32),
-    );
+    return keyFromPepper(config.CARDRAIL_KEY_PEPPER, "cardrail ledger journal");
   }
   return loadOrCreateKey(config.LEDGER_JOURNAL_KEY, config.CARDRAIL_DATA_DIR, "journal.key");
 }

@@ -1,12 +1,13 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { keyFromPepper } from "../modules/tenants/api-keys.ts";
 
 /**
  * The shared simulator's state, as kept in the database: sealed with AES-256-GCM under a key
  * derived from the pepper (configuration, never the database). The simulated issuer's cards have
  * numbers and CVVs; Cardrail's database never holds a card number in the clear, even a test one.
  */
-export function stateSealer(pepper: string) {
-  const key = Buffer.from(hkdfSync("sha256", pepper, "", "cardrail test issuer state", 32));
+export function stateSealer(pepper: string | undefined) {
+  const key = keyFromPepper(pepper, "cardrail test issuer state");
   return {
     seal(json: string): string {
       const iv = randomBytes(12);

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Db, DbOrTx } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 
@@ -25,6 +25,10 @@ const DEFAULT_PEPPER = "cardrail-default-pepper-set-CARDRAIL_KEY_PEPPER";
 
 /** The configured pepper, or the built-in one (public: production on PostgreSQL refuses it, see config.ts). */
 export const pepperOf = (pepper: string | undefined) => pepper ?? DEFAULT_PEPPER;
+
+/** A 32-byte key for one purpose, derived from the pepper (HKDF-SHA256, the purpose as its info). */
+export const keyFromPepper = (pepper: string | undefined, purpose: string): Buffer =>
+  Buffer.from(hkdfSync("sha256", pepperOf(pepper), "", purpose, 32));
 
 export function keyHasher(pepper: string | undefined) {
   const secret = pepperOf(pepper);

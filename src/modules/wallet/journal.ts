@@ -1,7 +1,12 @@
 import { sql } from "kysely";
 import type { JournalSigner } from "../../db/journal-signer.ts";
 import type { Db, DbOrTx, Tx } from "../../db/pool.ts";
-import type { LedgerAccountKind, LedgerTransactionKind, Mode } from "../../db/schema.ts";
+import type {
+  LedgerAccountKind,
+  LedgerJournalTable,
+  LedgerTransactionKind,
+  Mode,
+} from "../../db/schema.ts";
 
 /**
  * The ledger journal (migration 0008): one hash chain per book. An entry is the canonical text of
@@ -241,16 +246,7 @@ export async function prepareJournal(
       const book = { tenantId: a.tenant_id, mode: a.mode, currency: a.currency };
       heads.set(bookKey(book), { book, seq: 0n, hash: GENESIS_HASH });
     }
-    const entries: {
-      tenant_id: string;
-      mode: Mode;
-      currency: string;
-      seq: bigint;
-      transaction_id: string;
-      content: string;
-      prev_hash: string;
-      hash: string;
-    }[] = [];
+    const entries: LedgerJournalTable[] = [];
     for (const content of (await ledgerContents(tx)).values()) {
       const key = bookKey(content.book);
       const head = heads.get(key) ?? { book: content.book, seq: 0n, hash: GENESIS_HASH };
