@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import type { Config } from "./config.ts";
 import { loadOrCreateKey } from "./core/key-file.ts";
@@ -28,17 +29,21 @@ export interface OpenDatabase {
  * The journal's key: LEDGER_JOURNAL_KEY when set. Otherwise, on PostgreSQL, derived from
  * CARDRAIL_KEY_PEPPER, which every process sharing the database must already share (or their API
  * keys would not authenticate on each other): N processes need no extra setting. On the embedded
- * database (one process) a key file in the data folder.
+ * database (one process) a key file in the data folder; an in-memory database, which dies with
+ * the process, gets a key that does too (writing a file for it would leave a key behind wherever
+ * CARDRAIL_DATA_DIR happened to point).
  */
 async function journalKey(
   config: Pick<
     Config,
     "DATABASE_URL" | "CARDRAIL_DATA_DIR" | "LEDGER_JOURNAL_KEY" | "CARDRAIL_KEY_PEPPER"
   >,
+  inMemory: boolean,
 ): Promise<Buffer> {
   if (!config.LEDGER_JOURNAL_KEY && config.DATABASE_URL) {
     return keyFromPepper(config.CARDRAIL_KEY_PEPPER, "cardrail ledger journal");
   }
+  if (!config.LEDGER_JOURNAL_KEY && inMemory) return randomBytes(32);
   return loadOrCreateKey(config.LEDGER_JOURNAL_KEY, config.CARDRAIL_DATA_DIR, "journal.key");
 }
 
@@ -66,7 +71,9 @@ export async function openDatabase(
   let db = plain;
   try {
     await migrate(pool);
-    const signer = new JournalSigner(await journalKey(config));
+    const signer = new JournalSigner(
+      await journalKey(config, !config.DATABASE_URL && options.inMemory === true),
+    );
     db = withJournalSigner(plain, signer);
     await prepareJournal(db, signer);
     await embedded?.tighten();
