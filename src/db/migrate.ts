@@ -10,7 +10,11 @@ const MIGRATION_LOCK = 727_274_501;
  * Applies src/db/migrations/*.sql in name order, each in its own transaction, once. An advisory lock
  * makes concurrent starts (several instances, or the CLI next to the service) take turns.
  */
-export async function migrate(pool: pg.Pool): Promise<string[]> {
+export async function migrate(
+  pool: pg.Pool,
+  /** Stop after this file: lets a test build a database as an older release left it. */
+  options: { through?: string } = {},
+): Promise<string[]> {
   const client = await pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
@@ -21,7 +25,9 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
         (r) => r.version,
       ),
     );
-    const files = (await readdir(migrationsDir)).filter((f) => f.endsWith(".sql")).sort();
+    const files = (await readdir(migrationsDir))
+      .filter((f) => f.endsWith(".sql") && (!options.through || f <= options.through))
+      .sort();
     const applied: string[] = [];
     for (const file of files) {
       if (done.has(file)) continue;

@@ -1,6 +1,12 @@
 import type { ColumnType, Generated } from "kysely";
 import type { DateOnly, Mode, NullableTimestamp, Timestamp } from "./column-types.ts";
 import type {
+  CardMoneyOrdersTable,
+  CardTransactionsTable,
+  NullableJson,
+  StoredControls,
+} from "./schema-card-program.ts";
+import type {
   WebhookAttemptsTable,
   WebhookDeliveriesTable,
   WebhookEndpointsTable,
@@ -8,6 +14,7 @@ import type {
 } from "./schema-webhooks.ts";
 
 export type { Mode } from "./column-types.ts";
+export type * from "./schema-card-program.ts";
 export type * from "./schema-webhooks.ts";
 
 /**
@@ -47,7 +54,16 @@ export interface CardProductsTable {
 }
 
 export type LedgerAccountKind = "wallet" | "funding" | "cards_in_flight" | "cards_loaded";
-export type LedgerTransactionKind = "funding" | "card_debit" | "card_loaded" | "card_refund";
+export type LedgerTransactionKind =
+  | "funding"
+  | "card_debit"
+  | "card_loaded"
+  | "card_refund"
+  | "top_up_debit"
+  | "top_up_loaded"
+  | "top_up_refund"
+  | "card_withdrawal"
+  | "card_return";
 
 export interface LedgerAccountsTable {
   id: string;
@@ -75,6 +91,8 @@ export interface LedgerPostingsTable {
   transaction_id: string;
   account_id: string;
   amount: bigint;
+  /** 0010: the account's balance once this posting applied (set by the posting trigger). */
+  balance_after: ColumnType<bigint | null, never, never>;
 }
 
 /** The ledger's hash-chained witness (0008_ledger_journal.sql), one chain per book. */
@@ -192,7 +210,18 @@ export interface CardsTable {
   upstream_key: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** 0010: a status change the issuer has not confirmed yet, and its order. */
+  pending_status: ColumnType<PendingCardStatus | null, PendingCardStatus | null | undefined>;
+  status_order_id: ColumnType<string | null, string | null | undefined>;
+  status_version: ColumnType<number, number | undefined>;
+  status_requested_at: NullableTimestamp;
+  /** 0010: the issuer's last reported available balance (minor units), and when. */
+  available_balance: ColumnType<bigint | null, bigint | null | undefined>;
+  balance_synced_at: NullableTimestamp;
+  controls: NullableJson<StoredControls>;
 }
+
+export type PendingCardStatus = "active" | "frozen" | "cancelled";
 
 export type RecoveryPoint = "started" | "card_created" | "finished";
 
@@ -279,4 +308,6 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   tenant_issuer_accounts: TenantIssuerAccountsTable;
   test_issuer: TestIssuerTable;
+  card_money_orders: CardMoneyOrdersTable;
+  card_transactions: CardTransactionsTable;
 }

@@ -27,6 +27,13 @@ const movements: Record<LedgerTransactionKind, { from: LedgerAccountKind; to: Le
     card_debit: { from: "wallet", to: "cards_in_flight" },
     card_loaded: { from: "cards_in_flight", to: "cards_loaded" },
     card_refund: { from: "cards_in_flight", to: "wallet" },
+    // A top-up moves like issuance: debited first, loaded or refunded once the issuer has answered.
+    top_up_debit: { from: "wallet", to: "cards_in_flight" },
+    top_up_loaded: { from: "cards_in_flight", to: "cards_loaded" },
+    top_up_refund: { from: "cards_in_flight", to: "wallet" },
+    // Money off a card reaches the wallet only once the issuer has confirmed it.
+    card_withdrawal: { from: "cards_loaded", to: "wallet" },
+    card_return: { from: "cards_loaded", to: "wallet" },
   };
 
 const ALL_KINDS: LedgerAccountKind[] = ["wallet", "funding", "cards_in_flight", "cards_loaded"];
