@@ -7,7 +7,22 @@ import { randomBytes } from "node:crypto";
  */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
-export type IdPrefix = "ten" | "usr" | "ch" | "card" | "acct" | "ltx" | "evt" | "doc" | "we";
+export type IdPrefix =
+  | "ten"
+  | "usr"
+  | "ch"
+  | "card"
+  | "acct"
+  | "ltx"
+  | "evt"
+  | "doc"
+  | "we"
+  // A card transaction (authorization, settlement…) and a top-up or withdrawal.
+  | "txn"
+  | "mo";
+
+/** The ids of one prefix, as newId makes them: what a cursor or a path id is checked against. */
+export const idPattern = (prefix: IdPrefix) => new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{26}$`);
 
 export function newId(prefix: IdPrefix): string {
   const bytes = Buffer.alloc(16);

@@ -26,7 +26,13 @@ export interface CardMoneyOrdersTable {
   updated_at: Timestamp;
 }
 
-export type CardTransactionType = "authorization" | "reversal" | "settlement" | "refund" | "fee";
+export type CardTransactionType =
+  | "authorization"
+  | "reversal"
+  | "settlement"
+  | "refund"
+  | "fee"
+  | "other";
 export type CardTransactionStatus = "pending" | "approved" | "declined" | "reversed" | "settled";
 
 export interface StoredMerchant {
@@ -67,3 +73,11 @@ export interface StoredControls {
 }
 
 export type { Json, NullableJson };
+
+export interface TransactionSyncTable {
+  tenant_id: string;
+  mode: Mode;
+  synced_to: Timestamp;
+  next_run_at: Timestamp;
+  last_error: string | null;
+}

@@ -5,6 +5,7 @@ import type {
   CardTransactionsTable,
   NullableJson,
   StoredControls,
+  TransactionSyncTable,
 } from "./schema-card-program.ts";
 import type {
   WebhookAttemptsTable,
@@ -310,4 +311,5 @@ export interface Database {
   test_issuer: TestIssuerTable;
   card_money_orders: CardMoneyOrdersTable;
   card_transactions: CardTransactionsTable;
+  transaction_sync: TransactionSyncTable;
 }

@@ -61,7 +61,7 @@ CREATE TABLE card_transactions (
   issuer_transaction_id   text NOT NULL,
   original_transaction_id text,
   type                    text NOT NULL
-    CHECK (type IN ('authorization', 'reversal', 'settlement', 'refund', 'fee')),
+    CHECK (type IN ('authorization', 'reversal', 'settlement', 'refund', 'fee', 'other')),
   status                  text NOT NULL
     CHECK (status IN ('pending', 'approved', 'declined', 'reversed', 'settled')),
   amount                  bigint NOT NULL,
@@ -114,3 +114,16 @@ ALTER TABLE ledger_transactions ADD CONSTRAINT ledger_transactions_kind_check CH
   'funding', 'card_debit', 'card_loaded', 'card_refund',
   'top_up_debit', 'top_up_loaded', 'top_up_refund', 'card_withdrawal', 'card_return'));
 CREATE INDEX ledger_transactions_card ON ledger_transactions (card_id) WHERE card_id IS NOT NULL;
+
+-- The backfill of card transactions, one row per tenant and mode that has cards at the issuer:
+-- everything the issuer listed up to `synced_to` has been recorded (a missed webhook never means a
+-- missing transaction). Claimed with SKIP LOCKED like every job (docs/adr), so N processes share it.
+CREATE TABLE transaction_sync (
+  tenant_id    text NOT NULL REFERENCES tenants(id),
+  mode         text NOT NULL CHECK (mode IN ('test', 'live')),
+  synced_to    timestamptz NOT NULL,
+  next_run_at  timestamptz NOT NULL DEFAULT now(),
+  last_error   text,
+  PRIMARY KEY (tenant_id, mode)
+);
+CREATE INDEX transaction_sync_due ON transaction_sync (next_run_at);
