@@ -224,7 +224,7 @@ export interface CardsTable {
 
 export type PendingCardStatus = "active" | "frozen" | "cancelled";
 
-export type RecoveryPoint = "started" | "card_created" | "finished";
+export type RecoveryPoint = "started" | "card_created" | "order_created" | "finished";
 
 export interface IdempotencyKeysTable {
   tenant_id: string;
@@ -237,6 +237,8 @@ export interface IdempotencyKeysTable {
   lock_token: string | null;
   lease_expires_at: NullableTimestamp;
   card_id: string | null;
+  /** 0010: the top-up or withdrawal the key's request recorded. */
+  order_id: ColumnType<string | null, string | null | undefined>;
   outcome: unknown;
   created_at: Timestamp;
 }

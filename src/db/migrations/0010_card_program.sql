@@ -127,3 +127,11 @@ CREATE TABLE transaction_sync (
   PRIMARY KEY (tenant_id, mode)
 );
 CREATE INDEX transaction_sync_due ON transaction_sync (next_run_at);
+
+-- Top-ups and withdrawals run behind Idempotency-Keys like issuance: started → order_created →
+-- finished, the key naming the order it recorded (as card_id names the card an issuance debited).
+ALTER TABLE idempotency_keys ADD COLUMN order_id text REFERENCES card_money_orders(id);
+ALTER TABLE idempotency_keys DROP CONSTRAINT IF EXISTS idempotency_keys_recovery_point_check;
+ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_recovery_point_check
+  CHECK (recovery_point IN ('started', 'card_created', 'order_created', 'finished'));
+CREATE INDEX idempotency_keys_order ON idempotency_keys (order_id) WHERE order_id IS NOT NULL;
