@@ -67,10 +67,14 @@ export function uqpaySimulation(
         );
         return toIssuerTransaction(tx);
       }),
+    // The simulation answer has no original_transaction_id (fact sheet §7): it is the one reversed.
     reverse: (id) =>
-      guard(async () =>
-        toIssuerTransaction(await client.simulation.reversal({ transaction_id: id }, once())),
-      ),
+      guard(async () => {
+        const tx = toIssuerTransaction(
+          await client.simulation.reversal({ transaction_id: id }, once()),
+        );
+        return { ...tx, originalTransactionId: tx.originalTransactionId ?? id };
+      }),
   };
   const admin = builtin?.admin;
   if (admin) {

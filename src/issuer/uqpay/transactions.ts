@@ -104,7 +104,12 @@ function merchantOf(value: unknown): IssuerTransaction["merchant"] {
   if (typeof m !== "object" || m === null) return null;
   const r = m as Raw;
   const name = text(r.name) ?? "";
-  const mcc = text(r.category_code) ?? "";
+  // An MCC sent as a number has lost its leading zeros (0742 → 742): they are put back.
+  const code = r.category_code;
+  const mcc =
+    typeof code === "number" && Number.isInteger(code) && code >= 0
+      ? String(code).padStart(4, "0")
+      : (text(code) ?? "");
   if (!name && !mcc) return null;
   return { name, mcc, city: text(r.city) ?? null, country: text(r.country) ?? null };
 }
