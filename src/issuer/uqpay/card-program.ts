@@ -100,6 +100,7 @@ export function cardProgramOperations(
       guard(async () => {
         const body = {
           card_status: status,
+          // UQPay takes at most 100 characters; the reason is a note, not worth a refusal.
           ...(call.reason !== undefined ? { update_reason: call.reason.slice(0, 100) } : {}),
         };
         const res = await client.cards.updateStatus(id, body, {
