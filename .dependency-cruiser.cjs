@@ -5,7 +5,8 @@
  *                issuer/issuers.ts (which adapter serves which tenant), test-issuer/
  *   http         http/, app.ts, modules/<name>/routes.ts and schemas.ts
  *   modules      modules/<name>/* (verbs, repositories, presenters): no HTTP inside
- *   foundation   core/, db/ (pool, schema, migrations), config.ts, logger.ts, issuer/port.ts
+ *   foundation   core/, db/ (pool, schema, migrations), config.ts, logger.ts, issuer/port.ts (and
+ *                issuer/port-card-program.ts, the port's card-program half, which it re-exports)
  *   adapters     issuer/<name>/ (UQPay): implement the port, reached only through composition
  *   simulator    simulator/: its own app, imports nothing from Cardrail
  *
@@ -14,7 +15,7 @@
  */
 
 const TEST = "(\\.test\\.ts$|/testing\\.ts$|/testkit\\.ts$|/testing/)";
-const FOUNDATION = "^src/(core/|db/|config\\.ts$|logger\\.ts$|issuer/port\\.ts$)";
+const FOUNDATION = "^src/(core/|db/|config\\.ts$|logger\\.ts$|issuer/port(-card-program)?\\.ts$)";
 const MODULE = "^src/modules/[^/]+/";
 // A module's routes.ts and the schemas.ts of its HTTP contract are the HTTP layer.
 const ROUTES = "^src/modules/[^/]+/(routes|schemas)\\.ts$";

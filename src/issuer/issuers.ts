@@ -8,9 +8,12 @@ import {
   liveIssuerAccount,
 } from "../modules/tenants/issuer-accounts.ts";
 import type { TestIssuer } from "../test-issuer/shared.ts";
+import { simulatorAdmin } from "../test-issuer/simulator-admin.ts";
 import { type CardIssuer, IssuerError, type IssuerFor, type IssuerWebhooks } from "./port.ts";
 import { createUqpayIssuer } from "./uqpay/adapter.ts";
 import { createUqpayClient, type UqpayClient } from "./uqpay/client.ts";
+import { UQPAY_CAPABILITIES } from "./uqpay/controls.ts";
+import { isUqpaySandbox, type SimulationSupport } from "./uqpay/simulation.ts";
 import { uqpayWebhooks } from "./uqpay/webhooks.ts";
 
 /** How the issuer's webhooks are verified and read (test mode's simulator signs and shapes them alike). */
@@ -21,9 +24,13 @@ export type TestUpstream =
   | { kind: "external"; url: string; clientId: string; apiKey: string; adminToken?: string }
   | { kind: "shared"; issuer: TestIssuer };
 
-/** A CardIssuer whose every call first finds the right account (async), then delegates. */
+/**
+ * A CardIssuer whose every call first finds the right account (async), then delegates. What is not
+ * a call (capabilities, whether simulation exists) is the adapter's, known before any account.
+ */
 function deferred(
   resolve: () => Promise<CardIssuer>,
+  simulation: SimulationSupport | undefined,
   onError?: (error: unknown) => Promise<void>,
 ): CardIssuer {
   const via = async <T>(call: (issuer: CardIssuer) => Promise<T>): Promise<T> => {
@@ -42,7 +49,57 @@ function deferred(
     getCard: (...a) => via((i) => i.getCard(...a)),
     getSecureDetails: (...a) => via((i) => i.getSecureDetails(...a)),
     listProducts: (...a) => via((i) => i.listProducts(...a)),
+    changeCardStatus: (...a) => via((i) => i.changeCardStatus(...a)),
+    rechargeCard: (...a) => via((i) => i.rechargeCard(...a)),
+    withdrawFromCard: (...a) => via((i) => i.withdrawFromCard(...a)),
+    getOrder: (...a) => via((i) => i.getOrder(...a)),
+    updateCardControls: (...a) => via((i) => i.updateCardControls(...a)),
+    listTransactions: (...a) => via((i) => i.listTransactions(...a)),
+    capabilities: UQPAY_CAPABILITIES,
+    ...(simulation ? { simulation: deferredSimulation(via, simulation) } : {}),
   };
+}
+
+function deferredSimulation(
+  via: <T>(call: (issuer: CardIssuer) => Promise<T>) => Promise<T>,
+  support: SimulationSupport,
+): NonNullable<CardIssuer["simulation"]> {
+  const sim = (i: CardIssuer) => {
+    if (!i.simulation) throw new IssuerError("rejected", "this issuer cannot simulate card use");
+    return i.simulation;
+  };
+  const optional = (name: "settle" | "refund") => (id: string) =>
+    via((i) => {
+      const step = sim(i)[name];
+      if (!step) throw new IssuerError("rejected", `this issuer cannot simulate a ${name}`);
+      return step(id);
+    });
+  return {
+    authorize: (...a) => via((i) => sim(i).authorize(...a)),
+    reverse: (...a) => via((i) => sim(i).reverse(...a)),
+    ...(support.kind === "builtin" && support.admin
+      ? { settle: optional("settle"), refund: optional("refund") }
+      : {}),
+  };
+}
+
+/**
+ * Which simulation each upstream offers: test mode's simulator all of it (settle and refund through
+ * its admin API, when we hold its token); a live issuer only against UQPay's sandbox.
+ */
+function testSimulation(test: TestUpstream): SimulationSupport {
+  if (test.kind === "shared")
+    return {
+      kind: "builtin",
+      admin: simulatorAdmin(
+        () => test.issuer.admin(),
+        () => test.issuer.forget(),
+      ),
+    };
+  const token = test.adminToken;
+  if (!token) return { kind: "builtin" };
+  const url = test.url.replace(/\/api\/?$/, "");
+  return { kind: "builtin", admin: simulatorAdmin(async () => ({ url, token })) };
 }
 
 export function createIssuers(
@@ -81,13 +138,18 @@ export function createIssuers(
         })
       : null;
 
+  const simulationFor: Record<Mode, SimulationSupport | undefined> = {
+    test: test ? testSimulation(test) : undefined,
+    live: isUqpaySandbox(config.UQPAY_BASE_URL) ? { kind: "sandbox" } : undefined,
+  };
   const adapters = new Map<string, CardIssuer>();
   const adapterFor = (client: UqpayClient, mode: Mode, account: IssuerAccount) => {
     const id = account.kind === "master" ? undefined : account.id;
     const key = `${mode}/${id ?? "master"}`;
     let issuer = adapters.get(key);
     if (!issuer) {
-      issuer = createUqpayIssuer(client.forAccount(id));
+      const simulation = simulationFor[mode];
+      issuer = createUqpayIssuer(client.forAccount(id), simulation ? { simulation } : {});
       adapters.set(key, issuer);
     }
     return issuer;
@@ -172,6 +234,7 @@ export function createIssuers(
             mode,
             mode === "test" ? await testAccount(tenantId) : await liveAccount(tenantId),
           ),
+        simulationFor[mode],
         mode === "test" ? (error) => forgetLostTestAccount(tenantId, error) : undefined,
       );
       perTenant.set(key, issuer);

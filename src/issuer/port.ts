@@ -8,6 +8,19 @@
  */
 
 import type { Mode } from "../db/schema.ts";
+import type {
+  CardAmount,
+  CardControls,
+  CardStatusChange,
+  IssuerCapabilities,
+  IssuerOrder,
+  IssuerSimulation,
+  IssuerTransaction,
+  TransactionPage,
+  TransactionQuery,
+} from "./port-card-program.ts";
+
+export * from "./port-card-program.ts";
 
 export type KycDocumentType = "passport" | "id_card" | "drivers_license";
 
@@ -90,8 +103,11 @@ export interface IssuerCard {
   currency: string;
   /** Masked as the issuer returns it, e.g. "************5668". Never the full number. */
   maskedNumber: string;
+  /** What the card can spend now, in `currency`. */
   availableMinor: bigint;
   limitMinor: bigint;
+  /** Its spend controls as the issuer reports them. */
+  controls: CardControls;
 }
 
 export interface SecureCardDetails {
@@ -129,6 +145,46 @@ export interface CardIssuer {
   getCard(issuerCardId: string): Promise<IssuerCard>;
   getSecureDetails(issuerCardId: string): Promise<SecureCardDetails>;
   listProducts(): Promise<IssuerProduct[]>;
+
+  /**
+   * Asks for a status change; the outcome arrives as a `card_order` event (or by `getOrder`).
+   * CANCELLED is final; the issuer may hold the card in PRE_CANCEL first, and returns what is on
+   * it when the cancellation completes. A change the card's state does not allow is `rejected`.
+   */
+  changeCardStatus(
+    issuerCardId: string,
+    status: CardStatusChange,
+    call: IdempotentCall & { reason?: string },
+  ): Promise<IssuerOrder>;
+  /** Loads money onto the card (from the issuer account's balance); final by event or `getOrder`. */
+  rechargeCard(
+    issuerCardId: string,
+    amount: CardAmount,
+    call: IdempotentCall,
+  ): Promise<IssuerOrder>;
+  /** Takes money off the card (back to the issuer account's balance); final by event or `getOrder`. */
+  withdrawFromCard(
+    issuerCardId: string,
+    amount: CardAmount,
+    call: IdempotentCall,
+  ): Promise<IssuerOrder>;
+  /** Reads an order back (recovery, polling). */
+  getOrder(issuerOrderId: string): Promise<IssuerOrder>;
+  /**
+   * Changes the card's spend controls (absent fields unchanged). A control or interval outside
+   * `capabilities` is `rejected` naming the field (e.g. `spendingLimits`), never dropped.
+   */
+  updateCardControls(
+    issuerCardId: string,
+    controls: CardControls,
+    call: IdempotentCall,
+  ): Promise<IssuerOrder>;
+  /** Card transactions, a page at a time, to backfill what a webhook may have missed. */
+  listTransactions(query: TransactionQuery): Promise<TransactionPage>;
+  /** What this issuer can enforce. */
+  readonly capabilities: IssuerCapabilities;
+  /** Only where the issuer can simulate card use (the built-in simulator; UQPay's sandbox). */
+  readonly simulation?: IssuerSimulation;
 }
 
 /**
@@ -193,7 +249,27 @@ export type IssuerEvent = { eventId: string; type: string } & (
       /** Masked: every digit but the last four is `*`, e.g. "************8664"; never a full number. */
       maskedNumber?: string;
     }
+  /** A status the card reached without an order of ours (PRE_CANCEL → CANCELLED, BLOCKED…). */
   | { kind: "card_status"; issuerCardId: string; status: IssuerCardStatus }
+  | {
+      /**
+       * An order's outcome (recharge, withdraw, status change, controls update). Each field below
+       * is the issuer's word after the event, when it said: `cardStatus` is the card's status (apply
+       * it as a `card_status`), `availableMinor` what the card can spend, `amountMinor` the amount
+       * the order moved, all in `currency` (the card's).
+       */
+      kind: "card_order";
+      issuerOrderId: string;
+      issuerCardId: string;
+      order: "recharge" | "withdraw" | "status" | "update";
+      succeeded: boolean;
+      cardStatus?: IssuerCardStatus;
+      availableMinor?: bigint;
+      amountMinor?: bigint;
+      currency?: string;
+    }
+  /** A card transaction: authorization, reversal, settlement, refund, fee… (declined ones too). */
+  | { kind: "transaction"; transaction: IssuerTransaction }
   | { kind: "other" }
 );
 

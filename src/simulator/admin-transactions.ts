@@ -7,6 +7,12 @@
  *                                         billing amount). The money left at authorization, so a
  *                                         settlement for less gives the difference back, for more
  *                                         takes the extra. → issuing.transaction.settlement.debit
+ *   POST /__sim/transactions/:id/refund   {amount?} a merchant refunds a purchase: an APPROVED
+ *                                         authorization (settled or not, never reversed) or its
+ *                                         settlement; default and maximum: what is left of the
+ *                                         purchase (its settled amount, else its billing amount).
+ *                                         Credits the card like the card refund below.
+ *                                         → issuing.transaction.refund
  *   POST /__sim/cards/:id/refund          {amount, merchant_name?} credit the card (SINGLE: the card
  *                                         balance; SHARE: the issuing balance). → issuing.transaction.refund
  *   POST /__sim/cards/:id/fee             {amount, remark?} debit a card fee (fee_pass_through Y)
@@ -79,6 +85,7 @@ export function registerAdminTransactionRoutes(app: FastifyInstance, ctx: SimCon
     if (diff !== 0)
       charge(ctx, card, diff, "SETTLEMENT_DEBIT", `Settlement of ${auth.transaction_id}`);
     auth.reversed = true; // settled: can no longer be reversed
+    auth.settled_amount = cents;
     const tx = record(
       ctx,
       card,
@@ -93,6 +100,47 @@ export function registerAdminTransactionRoutes(app: FastifyInstance, ctx: SimCon
         description: "Settlement",
       },
       "issuing.transaction.settlement.debit",
+    );
+    return { transaction_id: tx.transaction_id };
+  });
+
+  app.post<{ Params: { id: string } }>("/__sim/transactions/:id/refund", async (req) => {
+    const given = ctx.state.cardTxs.get(req.params.id);
+    // A settlement is refunded as the purchase it settles: one running total per purchase.
+    const purchase =
+      given?.transaction_type === "SETTLEMENT DEBIT"
+        ? ctx.state.cardTxs.get(given.original_transaction_id)
+        : given;
+    const refundable =
+      given &&
+      purchase?.transaction_type === "AUTHORIZATION" &&
+      purchase.transaction_status === "APPROVED" &&
+      (purchase.settled_amount !== undefined || !purchase.reversed);
+    if (!given || !purchase || !refundable)
+      throw invalidRequest(
+        "transaction: must be an approved, unreversed purchase or its settlement",
+        "transaction_not_found",
+      );
+    const card = ctx.state.cards.get(purchase.card_id);
+    if (!card) throw cardError("card_not_found", "card not found");
+    const { amount } = parseBody(z.object({ amount: money.optional() }), req.body);
+    const left = (purchase.settled_amount ?? purchase.billing_amount) - (purchase.refunded ?? 0);
+    const cents = amount === undefined ? left : toCents(amount);
+    if (cents <= 0 || cents > left)
+      throw invalidRequest(`amount: at most ${left / 100} is left to refund`);
+    charge(ctx, card, -cents, "ISSUING_REFUND", `Refund of ${given.transaction_id}`);
+    purchase.refunded = (purchase.refunded ?? 0) + cents;
+    const tx = record(
+      ctx,
+      card,
+      {
+        transaction_type: "REFUND",
+        original_transaction_id: given.transaction_id,
+        billing_amount: cents,
+        merchant: purchase.merchant,
+        description: "Refund",
+      },
+      "issuing.transaction.refund",
     );
     return { transaction_id: tx.transaction_id };
   });

@@ -27,14 +27,15 @@
  *                                        number|null (POST /v1/connect/token only; upstream 60),
  *                                        tokensCoexist?, requireBearer? (refuse a bare JWT),
  *                                        securePermission?, reviewDelayMs?, cardActivationDelayMs?,
- *                                        preCancelDelayMs?, orderDelayMs?}
+ *                                        preCancelDelayMs?, orderDelayMs?, sandboxMccOnly? (simulated
+ *                                        authorizations take MCC 5734 only, as UQPay's sandbox)}
  *
  *   Failing orders: a fault rule of kind fail_after_success on card create, update
  *   (POST /api/v1/issuing/cards/:id), status, recharge or withdraw answers normally, then the
  *   order ends FAILED, its effect is undone (money back, fields/status unchanged) and the
  *   `.failed` webhook is sent instead of `.succeeded`.
- *   POST   /__sim/transactions/:id/settle, /__sim/cards/:id/refund, /__sim/cards/:id/fee
- *                                        settlement, refund and fee transactions with their
+ *   POST   /__sim/transactions/:id/settle, /__sim/transactions/:id/refund, /__sim/cards/:id/refund,
+ *          /__sim/cards/:id/fee          settlement, refund and fee transactions with their
  *                                        webhooks (admin-transactions.ts)
  *   Routes naming a cardholder, card or transaction by :id act in the account that holds it.
  *   POST   /__sim/clock                  {advanceSeconds} move the simulator clock forward (token
@@ -203,6 +204,7 @@ export function registerAdminRoutes(
         cardActivationDelayMs: z.number().int().min(0).optional(),
         preCancelDelayMs: z.number().int().min(0).optional(),
         orderDelayMs: z.number().int().min(0).optional(),
+        sandboxMccOnly: z.boolean().optional(),
       }),
       req.body,
     );

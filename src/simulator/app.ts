@@ -72,6 +72,8 @@ export interface SimulatorOptions {
   preCancelDelayMs?: number;
   /** Update/status/recharge/withdraw orders PROCESSING → SUCCESS, default 100. */
   orderDelayMs?: number;
+  /** Simulated authorizations take MCC 5734 only (UQPay's public sandbox rule). Default false: any MCC. */
+  sandboxMccOnly?: boolean;
   /** Clock in ms, for tests; default Date.now. */
   now?: () => number;
 }
@@ -121,6 +123,7 @@ export async function buildSimulator(opts: SimulatorOptions): Promise<Simulator>
     rateLimitPerMinute: opts.rateLimitPerMinute ?? null,
     tokenRateLimitPerMinute: opts.tokenRateLimitPerMinute ?? null,
     securePermission: true,
+    sandboxMccOnly: opts.sandboxMccOnly ?? false,
   };
   const scheduler = new Scheduler(state, rng, clock, changed, accounts);
   const ctx: SimContext = {

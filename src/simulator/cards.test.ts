@@ -306,6 +306,14 @@ describe("card management", () => {
       update_reason: "lost phone",
     });
     expect((await c.get(`${CARDS}/${cardId}`)).body.card_status).toBe("FROZEN");
+    // Its webhook is out, so reading the order back (recovery) agrees: SUCCESS, not PENDING.
+    const hook = sim.ctx.webhooks.events.find(
+      (e) => e.event_type === "card.status.update.succeeded",
+    );
+    expect(hook?.source_id).toBe(frozen.body.card_order_id);
+    expect((await c.get(`${CARDS}/${frozen.body.card_order_id}/order`)).body.order_status).toBe(
+      "SUCCESS",
+    );
     expect((await c.post(`${CARDS}/${cardId}/status`, { card_status: "FROZEN" })).status).toBe(400);
     await c.post(`${CARDS}/${cardId}/status`, { card_status: "ACTIVE" });
     await c.post(`${CARDS}/${cardId}/status`, { card_status: "CANCELLED" });

@@ -22,6 +22,8 @@ export interface SimSettings {
   tokenRateLimitPerMinute: number | null;
   /** GET …/secure answers 403 when false (no PCI permission). */
   securePermission: boolean;
+  /** Simulated authorizations take MCC 5734 only, as UQPay's public sandbox does. Default false: any MCC. */
+  sandboxMccOnly: boolean;
 }
 
 export interface SimContext {

@@ -47,3 +47,13 @@ describe("simulator env: token limit and Bearer strictness", () => {
     );
   });
 });
+
+describe("simulator env: the sandbox's MCC rule", () => {
+  it("parses SIM_SANDBOX_MCC_ONLY (unset: any MCC)", () => {
+    expect(parseEnv({}).SIM_SANDBOX_MCC_ONLY).toBeUndefined();
+    expect(parseEnv({ SIM_SANDBOX_MCC_ONLY: "true" })).toMatchObject({
+      SIM_SANDBOX_MCC_ONLY: true,
+    });
+    expect(() => parseEnv({ SIM_SANDBOX_MCC_ONLY: "yes" })).toThrow(/SIM_SANDBOX_MCC_ONLY/);
+  });
+});

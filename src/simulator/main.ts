@@ -5,7 +5,8 @@
  * ("sim-key"), SIM_REVIEW_DELAY_MS, SIM_CARD_ACTIVATION_DELAY_MS, SIM_TOKEN_TTL_SECONDS,
  * SIM_SEED, SIM_STATE_FILE, SIM_WEBHOOK_URL + SIM_WEBHOOK_SECRET (both or neither),
  * SIM_RATE_LIMIT_PER_MINUTE, SIM_TOKEN_RATE_LIMIT_PER_MINUTE (token endpoint only; upstream 60),
- * SIM_TOKENS_COEXIST (true|false), SIM_REQUIRE_BEARER (true|false), SIM_LOG (true|false),
+ * SIM_TOKENS_COEXIST (true|false), SIM_REQUIRE_BEARER (true|false), SIM_SANDBOX_MCC_ONLY
+ * (true|false: simulated authorizations take MCC 5734 only, as UQPay's sandbox), SIM_LOG (true|false),
  * SIM_FAULTS (JSON array of fault rules, see faults.ts), SIM_ADMIN_TOKEN (≥16 characters: the
  * bearer token every /__sim/ request needs; when unset a random one is made and printed once at
  * start, so the admin API is never open to whoever else can reach the port). Every bad key is
@@ -36,6 +37,7 @@ const envSchema = z.object({
   SIM_TOKEN_RATE_LIMIT_PER_MINUTE: int(1).optional(),
   SIM_TOKENS_COEXIST: bool.optional(),
   SIM_REQUIRE_BEARER: bool.optional(),
+  SIM_SANDBOX_MCC_ONLY: bool.optional(),
   SIM_LOG: bool.default(true),
   SIM_FAULTS: z
     .string()
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   if (env.SIM_TOKEN_RATE_LIMIT_PER_MINUTE !== undefined)
     opts.tokenRateLimitPerMinute = env.SIM_TOKEN_RATE_LIMIT_PER_MINUTE;
   if (env.SIM_REQUIRE_BEARER !== undefined) opts.requireBearer = env.SIM_REQUIRE_BEARER;
+  if (env.SIM_SANDBOX_MCC_ONLY !== undefined) opts.sandboxMccOnly = env.SIM_SANDBOX_MCC_ONLY;
 
   const sim = await buildSimulator(opts);
   for (const rule of env.SIM_FAULTS ?? []) sim.ctx.faults.add(rule);

@@ -89,17 +89,38 @@ describe("simulated authorizations", () => {
     expect((await c.post(AUTH, auth(cardId, 1))).body.transaction_status).toBe("DECLINED");
   });
 
-  it("rejects cancelled cards, other BINs and other MCCs", async () => {
+  it("rejects other BINs, and other MCCs only when told to be UQPay's sandbox", async () => {
     sim = await startSim();
     const c = await client(sim);
     const { cardId } = await activeCard(sim, c, { card_limit: 50 });
-    expect(
-      (await c.post(AUTH, { ...auth(cardId, 1), merchant_category_code: "5411" })).status,
-    ).toBe(400);
-    await c.post(`/api/v1/issuing/cards/${cardId}/status`, { card_status: "CANCELLED" });
-    const cancelled = await c.post(AUTH, auth(cardId, 1));
-    expect(cancelled.status).toBe(400);
-    expect(cancelled.body.type).toBe("card_error");
+    const grocery = await c.post(AUTH, {
+      ...auth(cardId, 1),
+      merchant_category_code: "5411",
+      merchant_city: "Paris",
+      merchant_country: "FR",
+    });
+    expect(grocery.status).toBe(200);
+    expect(grocery.body).toMatchObject({
+      transaction_status: "APPROVED",
+      merchant_data: { category_code: "5411", city: "Paris", country: "FR" },
+    });
+    expect((await c.post(AUTH, { ...auth(cardId, 1), merchant_category_code: "54" })).status).toBe(
+      400,
+    );
+    expect((await c.post(AUTH, { ...auth(cardId, 1), merchant_country: "France" })).status).toBe(
+      400,
+    );
+    const strict = await sim.app.inject({
+      method: "PUT",
+      url: "/__sim/settings",
+      headers: ADMIN,
+      payload: { sandboxMccOnly: true },
+    });
+    expect(strict.json()).toMatchObject({ sandboxMccOnly: true });
+    const refused = await c.post(AUTH, { ...auth(cardId, 1), merchant_category_code: "5411" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/only 5734/);
+    expect((await c.post(AUTH, auth(cardId, 1))).body.transaction_status).toBe("APPROVED");
     const ch = await c.post(
       "/api/v1/issuing/cardholders",
       holder({
@@ -123,6 +144,55 @@ describe("simulated authorizations", () => {
     const res = await c.post(AUTH, auth(other.body.card_id, 1));
     expect(res.status).toBe(400);
     expect(res.body.message).toBe("Card does not exists");
+  });
+
+  it("takes sandboxMccOnly as an option", async () => {
+    sim = await startSim({ sandboxMccOnly: true });
+    const c = await client(sim);
+    const { cardId } = await activeCard(sim, c, { card_limit: 50 });
+    expect(
+      (await c.post(AUTH, { ...auth(cardId, 1), merchant_category_code: "5411" })).status,
+    ).toBe(400);
+  });
+
+  it("declines by rule, each with its own reason, a transaction and a webhook", async () => {
+    sim = await startSim();
+    const c = await client(sim);
+    const card = async (extra: Record<string, unknown> = {}) =>
+      (await activeCard(sim, c, { card_limit: 50, ...extra })).cardId;
+    const declined = async (cardId: string, amount: number, mcc = "5734") => {
+      const res = await c.post(AUTH, { ...auth(cardId, amount), merchant_category_code: mcc });
+      expect(res.status).toBe(200);
+      expect(res.body.transaction_status).toBe("DECLINED");
+      return res.body.failure_reason as string;
+    };
+    expect(await declined(await card(), 50)).toBe("1116 - Insufficient Funds");
+    const limited = await card({
+      spending_controls: [{ amount: 20, interval: "PER_TRANSACTION" }],
+    });
+    expect(await declined(limited, 20.01)).toBe("1061 - Exceeds Per Transaction Limit");
+    expect((await c.post(AUTH, auth(limited, 20))).body.transaction_status).toBe("APPROVED");
+    const blocked = await card({ risk_controls: { blocked_mcc: ["7995"] } });
+    expect(await declined(blocked, 1, "7995")).toBe("1057 - Merchant Category Not Allowed");
+    const frozen = await card();
+    await c.post(`/api/v1/issuing/cards/${frozen}/status`, { card_status: "FROZEN" });
+    expect(await declined(frozen, 1)).toBe("1014 - Card Frozen");
+    const cancelled = await card();
+    await c.post(`/api/v1/issuing/cards/${cancelled}/status`, { card_status: "CANCELLED" });
+    expect(await declined(cancelled, 1)).toBe("1015 - Card Cancelled");
+    sim.flush();
+    expect((await c.get(`/api/v1/issuing/cards/${cancelled}`)).body.card_status).toBe("CANCELLED");
+    expect(await declined(cancelled, 1)).toBe("1015 - Card Cancelled");
+    const list = await c.get(`/api/v1/issuing/transactions?card_id=${cancelled}`);
+    expect(list.body.data).toHaveLength(2);
+    expect(list.body.data[0]).toMatchObject({
+      transaction_status: "DECLINED",
+      description: "1015 - Card Cancelled",
+    });
+    const hooks = sim.ctx.webhooks.events.filter(
+      (e) => e.event_type === "issuing.transaction.authorization",
+    );
+    expect(hooks.filter((e) => e.data.transaction_status === "DECLINED")).toHaveLength(6);
   });
 });
 

@@ -145,7 +145,12 @@ export interface CardTx {
   merchant: { name: string; category_code: string; city: string; country: string };
   description: string;
   time: number;
+  /** An authorization: reversed or settled, so it can no longer be reversed. */
   reversed: boolean;
+  /** An authorization: the cents it settled for (admin settle), once settled. */
+  settled_amount?: number;
+  /** An authorization: the cents merchants have refunded of it so far (admin refund). */
+  refunded?: number;
 }
 
 export interface Transfer {

@@ -133,7 +133,7 @@ describe("number-or-string ambiguities", () => {
         transaction_amount: 1,
         transaction_currency: "USD",
         merchant_name: "Shop",
-        merchant_category_code: "5411",
+        merchant_category_code: "abc",
       },
     });
     expect(other.status).toBe(400);

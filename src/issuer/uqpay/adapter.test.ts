@@ -331,6 +331,7 @@ describe("results", () => {
       maskedNumber: "************5668",
       availableMinor: 2005n,
       limitMinor: 10050n,
+      controls: {},
     });
     const bad = await issuerError(
       issuer(() =>

@@ -1,183 +1,26 @@
-import { decimalToMinor } from "../../core/money.ts";
-import {
-  type CardIssuer,
-  ISSUER_CARD_STATUSES,
-  ISSUER_KYC_STATUSES,
-  type IssuedCard,
-  type IssuerCardStatus,
-  IssuerError,
-  type IssuerKycStatus,
-  type IssuerProduct,
-} from "../port.ts";
+import { type CardIssuer, IssuerError, type IssuerProduct } from "../port.ts";
+import { cardProgramOperations } from "./card-program.ts";
 import type { UqpayAccountClient } from "./client.ts";
-import { UqpayError } from "./errors.ts";
+import { controlsFromCard } from "./controls.ts";
 import {
   contractFieldFor,
-  fieldsNamedIn,
-  MappingError,
   toCreateCardBody,
   toCreateCardholderBody,
   toIdentity,
 } from "./mapping.ts";
 import { maskPan } from "./mask.ts";
+import { cardStatus, kycStatus, orderStatus, toMinor } from "./read-values.ts";
+import type { SimulationSupport } from "./simulation.ts";
+import { guard, missingFieldNames } from "./translate-error.ts";
 import type { Cardholder } from "./types.ts";
 
+export { translateError } from "./translate-error.ts";
+
 /**
- * The UQPay implementation of the issuer port. Field mapping lives in mapping.ts; this file only
- * sequences calls and translates results and failures into the port's terms.
- *
- * Error translation (UqpayError → IssuerError kind):
- *
- * | upstream failure                                      | kind            |
- * |-------------------------------------------------------|-----------------|
- * | 401 / 403, any 4xx from the token endpoint             | auth            |
- * | 400 `sub_account_not_found` (bad x-on-behalf-of)      | auth            |
- * | 404, `*_not_found` code, "does not exist(s)"          | not_found       |
- * | 400 `idempotency_error` (replay or mismatch)          | unknown_outcome |
- * | "request is processing" after retries                 | unknown_outcome |
- * | other 4xx                                             | rejected        |
- * | 429                                                   | rate_limited    |
- * | 5xx, timeout, reset after sending, malformed body     | unknown_outcome |
- * | connection refused / DNS (never sent)                 | unavailable     |
- *
- * `fields` on a rejection carry OUR contract names (phone_number → mobile) when the message or a
- * `missing_fields` list names an upstream field; names without a counterpart pass through.
+ * The UQPay implementation of the issuer port. Field mapping lives in mapping.ts (and controls.ts,
+ * transactions.ts); failures become IssuerErrors in translate-error.ts; the card-program
+ * operations are in card-program.ts. This file sequences the issuance calls.
  */
-export function translateError(err: unknown): IssuerError {
-  if (err instanceof IssuerError) return err;
-  if (err instanceof MappingError) {
-    return new IssuerError("rejected", err.message, { fields: [err.field], cause: err });
-  }
-  if (!(err instanceof UqpayError)) {
-    return new IssuerError("unknown_outcome", "unexpected failure calling UQPay", { cause: err });
-  }
-  const detail = {
-    httpStatus: err.httpStatus,
-    issuerType: err.type,
-    issuerCode: err.code,
-    cause: err,
-  };
-  switch (err.kind) {
-    case "rate_limited":
-      return new IssuerError("rate_limited", err.message, {
-        ...detail,
-        retryAfterMs: err.retryAfterMs,
-      });
-    case "timeout":
-      return new IssuerError("unknown_outcome", `UQPay timed out: ${err.message}`, detail);
-    case "malformed_response":
-      return new IssuerError(
-        "unknown_outcome",
-        `UQPay sent an unreadable response: ${err.message}`,
-        detail,
-      );
-    case "network":
-      return err.mayHaveBeenSent === false
-        ? new IssuerError("unavailable", `UQPay unreachable: ${err.message}`, detail)
-        : new IssuerError("unknown_outcome", `connection to UQPay failed: ${err.message}`, detail);
-    case "api":
-      return translateApiError(err, detail);
-  }
-}
-
-function translateApiError(
-  err: UqpayError,
-  detail: ConstructorParameters<typeof IssuerError>[2],
-): IssuerError {
-  const status = err.httpStatus ?? 0;
-  const code = err.code ?? "";
-  // The token endpoint answers a wrong client id with 400 ("Invalid client id"): still our credentials.
-  const tokenCall = err.path.startsWith("/v1/connect/token") && status >= 400 && status < 500;
-  if (status === 401 || status === 403 || code === "sub_account_not_found" || tokenCall) {
-    return new IssuerError("auth", `UQPay refused our credentials: ${err.message}`, detail);
-  }
-  if (status >= 500)
-    return new IssuerError("unknown_outcome", `UQPay error: ${err.message}`, detail);
-  if (err.type === "idempotency_error" || /request is processing/i.test(err.message)) {
-    return new IssuerError("unknown_outcome", `UQPay idempotency conflict: ${err.message}`, detail);
-  }
-  if (
-    status === 404 ||
-    /_not_found$/.test(code) ||
-    /does not exists?|not found/i.test(err.message)
-  ) {
-    return new IssuerError("not_found", err.message, detail);
-  }
-  if (status >= 400) {
-    const fields = new Set<string>(fieldsNamedIn(err.message));
-    for (const f of missingFieldNames(err.body?.missing_fields)) fields.add(contractFieldFor(f));
-    return new IssuerError("rejected", err.message, {
-      ...detail,
-      ...(fields.size > 0 ? { fields: [...fields] } : {}),
-    });
-  }
-  // 1xx/3xx: we cannot say what happened.
-  return new IssuerError("unknown_outcome", `unexpected HTTP ${status} from UQPay`, detail);
-}
-
-/** `missing_fields` is `[{name,…}]` per uqpay-node; plain strings are tolerated. */
-function missingFieldNames(value: unknown): string[] {
-  if (!Array.isArray(value)) return [];
-  const out: string[] = [];
-  for (const item of value) {
-    if (typeof item === "string") out.push(item);
-    else if (
-      item &&
-      typeof item === "object" &&
-      typeof (item as { name?: unknown }).name === "string"
-    ) {
-      out.push((item as { name: string }).name);
-    }
-  }
-  return out;
-}
-
-const KYC_STATUSES: readonly IssuerKycStatus[] = ISSUER_KYC_STATUSES;
-const CARD_STATUSES: readonly IssuerCardStatus[] = ISSUER_CARD_STATUSES;
-const ORDER_STATUSES: readonly IssuedCard["orderStatus"][] = [
-  "PENDING",
-  "PROCESSING",
-  "SUCCESS",
-  "FAILED",
-];
-
-/** An unknown KYC status is treated as still in review: the core keeps polling, never approves. */
-function kycStatus(value: string): IssuerKycStatus {
-  const v = value.toUpperCase() as IssuerKycStatus;
-  return KYC_STATUSES.includes(v) ? v : "PENDING";
-}
-
-function cardStatus(value: string): IssuerCardStatus {
-  const v = value.toUpperCase() as IssuerCardStatus;
-  if (CARD_STATUSES.includes(v)) return v;
-  throw new IssuerError(
-    "unknown_outcome",
-    `unrecognised UQPay card_status ${JSON.stringify(value)}`,
-  );
-}
-
-/** Unknown order states are treated as still in progress (non-final), never as success or failure. */
-function orderStatus(value: string): IssuedCard["orderStatus"] {
-  const v = value.toUpperCase() as IssuedCard["orderStatus"];
-  return ORDER_STATUSES.includes(v) ? v : "PROCESSING";
-}
-
-function toMinor(value: string | null | undefined, currency: string, field: string): bigint {
-  if (value === null || value === undefined || value === "") return 0n;
-  let minor: bigint | null;
-  try {
-    minor = decimalToMinor(value, currency);
-  } catch {
-    minor = null;
-  }
-  if (minor === null) {
-    throw new IssuerError(
-      "unknown_outcome",
-      `UQPay sent an unreadable ${field} ${JSON.stringify(value)}`,
-    );
-  }
-  return minor;
-}
 
 /** UQPay's expire_date is MM/YY in the SDK mocks; tolerate MM/YYYY, YYYY-MM and MMYY. */
 export function normalizeExpiry(value: string): string {
@@ -205,18 +48,20 @@ function holderResult(
   };
 }
 
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw translateError(err);
-  }
-}
-
 const MAX_PRODUCT_PAGES = 50;
 
-export function createUqpayIssuer(client: UqpayAccountClient): CardIssuer {
+export interface UqpayIssuerOptions {
+  /** Where this upstream can simulate card use (UQPay's sandbox, our simulator); absent: nowhere. */
+  simulation?: SimulationSupport;
+}
+
+export function createUqpayIssuer(
+  client: UqpayAccountClient,
+  options: UqpayIssuerOptions = {},
+): CardIssuer {
   return {
+    ...cardProgramOperations(client, options.simulation),
+
     submitCardholder: (input, call) =>
       guard(async () => {
         const body = toCreateCardholderBody(input);
@@ -256,6 +101,7 @@ export function createUqpayIssuer(client: UqpayAccountClient): CardIssuer {
           maskedNumber: maskPan(c.card_number),
           availableMinor: toMinor(c.available_balance, c.card_currency, "available_balance"),
           limitMinor: toMinor(c.card_limit, c.card_currency, "card_limit"),
+          controls: controlsFromCard(c),
         };
       }),
 

@@ -5,13 +5,15 @@ import {
   type IssuerEvent,
   type IssuerKycStatus,
 } from "../port.ts";
+import { parseCardProgramEvent } from "./inbound-card-program.ts";
 import { maskPan } from "./mask.ts";
 
 /**
  * UQPay webhook envelopes (fact sheet §6) → IssuerEvent. The v1.6 envelope is
  * `{version, event_name:"ISSUING", event_type, event_id, source_id, data}`; the v1.5.2 sample had
  * event_name and event_type swapped, so the specific type is whichever of the two contains a dot.
- * Returns null for a body that is not an event at all.
+ * Returns null for a body that is not an event at all. Card-program events (orders, transactions):
+ * inbound-card-program.ts.
  */
 
 const KYC: ReadonlySet<string> = new Set(ISSUER_KYC_STATUSES);
@@ -67,11 +69,5 @@ export function parseUqpayEvent(body: unknown): IssuerEvent | null {
       maskedNumber: masked(str(data.card_number)),
     };
   }
-  if (type === "card.status.update.succeeded") {
-    const id = str(data.card_id);
-    const status = str(data.card_status)?.toUpperCase();
-    if (id && status && CARD.has(status))
-      return { ...base, kind: "card_status", issuerCardId: id, status: status as IssuerCardStatus };
-  }
-  return { ...base, kind: "other" };
+  return parseCardProgramEvent(base, str(envelope.source_id), data) ?? { ...base, kind: "other" };
 }

@@ -37,6 +37,8 @@ import type { CreateCardBody, CreateCardholderBody, Identity } from "./types.ts"
  * | card_product_id | issuerProductId  | card_product_id            | our catalogue's issuer product id            |
  * | cardId          | cardRef          | metadata.cardrail_card_id  | lets recovery find the upstream card         |
  *
+ * Card program (recharge, withdraw, controls): CARD_PROGRAM_FIELDS below, read by controls.ts.
+ *
  * Driving licence: UQPay knows only ID_CARD and PASSPORT. A driving licence is a government photo
  * ID with a front and a back, so it is sent as ID_CARD and, like id_card, needs docBack.
  */
@@ -60,7 +62,15 @@ export type CardholderContractField =
   | "town";
 
 export type CardContractField = "loadAmount" | "currency" | "card_product_id" | "cardId";
-export type ContractField = CardholderContractField | CardContractField;
+/** The port's CardControls keys, and `amount` of a recharge/withdraw. */
+export type CardProgramContractField =
+  | "amount"
+  | "spendingLimits"
+  | "allow3dsTransactions"
+  | "enable3ds"
+  | "allowedMcc"
+  | "blockedMcc";
+export type ContractField = CardholderContractField | CardContractField | CardProgramContractField;
 
 export interface FieldRule<F extends string> {
   contract: F;
@@ -97,6 +107,24 @@ export const CARD_FIELDS: readonly FieldRule<CardContractField>[] = [
   { contract: "cardId", upstream: "metadata.cardrail_card_id" },
 ];
 
+/** Recharge/withdraw and card updates (controls.ts, card-program.ts). */
+export const CARD_PROGRAM_FIELDS: readonly FieldRule<CardProgramContractField>[] = [
+  { contract: "amount", upstream: "amount", note: "minor units → decimal number" },
+  {
+    contract: "spendingLimits",
+    upstream: "spending_controls",
+    note: "amount in the card's currency",
+  },
+  {
+    contract: "allow3dsTransactions",
+    upstream: "risk_controls.allow_3ds_transactions",
+    note: "Y/N",
+  },
+  { contract: "enable3ds", upstream: "risk_controls.enable_3ds", note: "Y/N" },
+  { contract: "allowedMcc", upstream: "risk_controls.allowed_mcc" },
+  { contract: "blockedMcc", upstream: "risk_controls.blocked_mcc" },
+];
+
 export const DOCUMENT_TYPES: Readonly<Record<KycDocumentType, Identity["type"]>> = {
   passport: "PASSPORT",
   id_card: "ID_CARD",
@@ -110,7 +138,7 @@ export function needsBack(type: KycDocumentType): boolean {
 
 function buildReverse(): ReadonlyMap<string, ContractField> {
   const map = new Map<string, ContractField>();
-  for (const rule of [...CARDHOLDER_FIELDS, ...CARD_FIELDS]) {
+  for (const rule of [...CARDHOLDER_FIELDS, ...CARD_FIELDS, ...CARD_PROGRAM_FIELDS]) {
     if (!rule.upstream) continue;
     map.set(rule.upstream, rule.contract);
     // Errors often name only the leaf ("back_file"). Generic leaves ("type", "number") are not

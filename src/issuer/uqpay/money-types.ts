@@ -84,6 +84,9 @@ export interface SimulateAuthorizationBody {
   transaction_currency: string;
   merchant_name: string;
   merchant_category_code: string;
+  /** Built-in simulator only (not UQPay's sandbox): where the merchant is, instead of its fixed one. */
+  merchant_city?: string;
+  merchant_country?: string;
 }
 export interface SimulateReversalBody {
   transaction_id: string;

@@ -224,7 +224,8 @@ export interface RiskControls {
   allow_3ds_transactions?: "Y" | "N";
   enable_3ds?: "Y" | "N";
   allowed_mcc?: string[] | null;
-  blocked_mcc?: string[];
+  /** null removes the list (send it to switch to allowed_mcc: "use one, not both"). */
+  blocked_mcc?: string[] | null;
 }
 export interface CreateCardBody {
   card_currency: string;

@@ -116,6 +116,10 @@ async function apply(deps: InboundDeps, event: IssuerEvent): Promise<ApplyResult
       });
       return "applied";
     }
+    // The card-program events (issue 15) are the API side's to apply; until then they are recorded
+    // and acknowledged, as before they had their own kinds.
+    case "card_order":
+    case "transaction":
     case "other":
       return "ignored";
   }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { newOrder, setCardStatus } from "../cardflow.ts";
+import { completeOrder, newOrder, setCardStatus } from "../cardflow.ts";
 import type { SimContext } from "../context.ts";
 import { cardError, invalidRequest } from "../errors.ts";
 import { parseBody } from "../http.ts";
@@ -95,7 +95,10 @@ export function registerCardLifecycleRoutes(app: FastifyInstance, ctx: SimContex
       ctx.scheduler.add("card_cancel", card.card_id, ctx.settings.preCancelDelayMs, {
         order_id: order.card_order_id,
       });
-    ctx.scheduler.add("order_complete", order.card_order_id, ctx.settings.orderDelayMs);
+    // The status and its .succeeded webhook are already out: the order is done, so reading it
+    // back (recovery) says SUCCESS rather than PENDING after the webhook. The answer still says
+    // PENDING, as documented.
+    completeOrder(ctx, order);
     return {
       card_id: card.card_id,
       card_order_id: order.card_order_id,

@@ -4,11 +4,12 @@ import { z } from "zod";
 import { newOrder, setCardStatus } from "../cardflow.ts";
 import type { SimContext } from "../context.ts";
 import { isCountryCode } from "../countries.ts";
+import { DECLINES, declineReason } from "../decline.ts";
 import { accountError, cardError, invalidRequest } from "../errors.ts";
 import { parseBody } from "../http.ts";
 import { move, shortId } from "../ledger.ts";
 import { centsLoose, convertCents, hasAtMostTwoDecimals, toCents } from "../money.ts";
-import { decimal, type RiskControls } from "../schemas.ts";
+import { decimal } from "../schemas.ts";
 import type { Card, CardTx } from "../state.ts";
 import { isoTime } from "../time.ts";
 import { availableCents, cardTxWebhookData, simulationTxView } from "../views.ts";
@@ -22,22 +23,21 @@ const authBody = z.object({
   transaction_currency: z.string().length(3).or(z.literal("XUSD")),
   merchant_name: z.string().min(1),
   // The docs show 5734 both as a number and as a string.
-  merchant_category_code: z.union([z.number(), z.string()]).transform(String),
+  merchant_category_code: z
+    .union([z.number(), z.string()])
+    .transform(String)
+    .refine((mcc) => /^\d{4}$/.test(mcc), "must be a 4-digit merchant category code"),
+  // Not UQPay's: the built-in simulator's extension, so a test names where the merchant is
+  // (UQPay's sandbox reports its own). Absent: Singapore, SG.
+  merchant_city: z.string().min(1).max(64).optional(),
+  merchant_country: z
+    .string()
+    .refine(isCountryCode, "must be an ISO 3166-1 alpha-2 country code")
+    .optional(),
   // Not in the docs; the Node SDK sends it. DECLINED asks for a declined authorization.
   // APPROVED (or nothing) is an ordinary attempt: the card's rules still apply.
   transaction_status: z.enum(["APPROVED", "DECLINED"]).optional(),
 });
-
-/** The decline a card's own rules give, or "" (status, MCC controls, then funds). */
-function declineReason(ctx: SimContext, card: Card, mcc: string, billing: number): string {
-  if (card.card_status !== "ACTIVE") return "1014 - Card Status Invalid";
-  const risk = card.risk_controls as RiskControls;
-  if (risk.allowed_mcc?.length && !risk.allowed_mcc.includes(mcc))
-    return "1057 - Merchant Category Not Allowed";
-  if (risk.blocked_mcc?.includes(mcc)) return "1057 - Merchant Category Not Allowed";
-  if (!(availableCents(ctx, card) > billing)) return "1116 - Insufficient Funds";
-  return "";
-}
 
 function debit(ctx: SimContext, card: Card, cents: number, type: string, what: string): void {
   if (card.mode_type === "SINGLE") card.balance -= cents;
@@ -107,21 +107,20 @@ export function registerSimulationRoutes(app: FastifyInstance, ctx: SimContext):
     const card = ctx.state.cards.get(input.card_id);
     if (!card || card.card_bin !== SANDBOX_BIN)
       throw cardError("card_not_found", "Card does not exists");
-    if (input.merchant_category_code !== "5734")
+    // UQPay's public sandbox simulates MCC 5734 only; ours any, unless told to be the sandbox.
+    if (ctx.settings.sandboxMccOnly && input.merchant_category_code !== "5734")
       throw invalidRequest("merchant_category_code: only 5734 can be simulated");
-    if (card.card_status === "CANCELLED" || card.card_status === "PRE_CANCEL")
-      throw cardError("card_cancelled", `card is ${card.card_status}`);
     const now = ctx.clock();
     const billing = convertCents(
       toCents(input.transaction_amount),
       input.transaction_currency,
       card.card_currency,
     );
-    // A frozen/inactive card or a short balance is a DECLINED transaction (with its webhook),
-    // not an API error: that is what a real authorization looks like to the platform.
+    // A frozen or cancelled card, a control or a short balance is a DECLINED transaction (with
+    // its webhook), not an API error: that is what a real authorization looks like to the platform.
     const decline =
       declineReason(ctx, card, input.merchant_category_code, billing) ||
-      (input.transaction_status === "DECLINED" ? "1005 - Do Not Honour" : "");
+      (input.transaction_status === "DECLINED" ? DECLINES.requested : "");
     if (!decline)
       debit(ctx, card, billing, "ISSUING_AUTHORIZATION", `Authorization at ${input.merchant_name}`);
     const tx: CardTx = {
@@ -139,9 +138,9 @@ export function registerSimulationRoutes(app: FastifyInstance, ctx: SimContext):
       authorization_code: decline ? "" : ctx.rng.alnum(6),
       merchant: {
         name: input.merchant_name,
-        category_code: "5734",
-        city: "Singapore",
-        country: "SG",
+        category_code: input.merchant_category_code,
+        city: input.merchant_city ?? "Singapore",
+        country: input.merchant_country ?? "SG",
       },
       description: decline || "1000 - Authorization Approval",
       time: now,
