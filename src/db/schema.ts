@@ -219,6 +219,8 @@ export interface CardsTable {
   /** 0010: the issuer's last reported available balance (minor units), and when. */
   available_balance: ColumnType<bigint | null, bigint | null | undefined>;
   balance_synced_at: NullableTimestamp;
+  /** 0010: when a cancelled card's remaining balance was credited back to the wallet. */
+  balance_returned_at: NullableTimestamp;
   controls: NullableJson<StoredControls>;
 }
 

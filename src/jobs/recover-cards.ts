@@ -5,7 +5,7 @@ import type { Db } from "../db/pool.ts";
 import type { IssuerFor } from "../issuer/port.ts";
 import { callIssuer } from "../modules/cards/call-issuer.ts";
 import { refreshCard } from "../modules/cards/settle.ts";
-import { KeyLostError, takeKeyOfCard, unlockKey } from "../modules/idempotency/keys.ts";
+import { KeyLostError, takeKeyOf, unlockKey } from "../modules/idempotency/keys.ts";
 
 export interface RecoveryDeps {
   db: Db;
@@ -77,7 +77,7 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
   for (const card of claimed) {
     const issuer = deps.issuerFor(card.mode, card.tenant_id);
     if (!issuer) continue;
-    const key = await takeKeyOfCard(deps.db, card.id, deps.lockTimeoutMs);
+    const key = await takeKeyOf(deps.db, { cardId: card.id }, deps.lockTimeoutMs);
     // A request took the key between the claim above and now: it resolves the card itself.
     if (key.state === "held") continue;
     const lease = key.state === "taken" ? key.lease : null;

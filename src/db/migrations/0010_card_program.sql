@@ -24,8 +24,11 @@ ALTER TABLE cards ADD COLUMN balance_synced_at timestamptz;
 -- Spend controls as the issuer confirmed them (JSON in our own terms, amounts in minor units).
 ALTER TABLE cards ADD COLUMN controls json;
 CREATE INDEX cards_status_unconfirmed ON cards (status_requested_at) WHERE pending_status IS NOT NULL;
--- A cancelled card whose remaining balance has not yet come back to the wallet.
-CREATE INDEX cards_awaiting_return ON cards (updated_at) WHERE status = 'cancelled';
+-- When a cancelled card's remaining balance came back to the wallet (the issuer finished the
+-- cancellation); until then the card is in the return sweep's index.
+ALTER TABLE cards ADD COLUMN balance_returned_at timestamptz;
+CREATE INDEX cards_awaiting_return ON cards (updated_at)
+  WHERE status = 'cancelled' AND balance_returned_at IS NULL;
 
 -- Money on and off a card after issuance. A top-up debits the wallet first (like issuance), a
 -- withdrawal credits it only once the issuer has confirmed. 'creating' = recorded (and, for a

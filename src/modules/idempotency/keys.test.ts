@@ -17,7 +17,7 @@ import {
   type KeyRef,
   releaseKey,
   renewLease,
-  takeKeyOfCard,
+  takeKeyOf,
   unlockKey,
 } from "./keys.ts";
 
@@ -201,11 +201,11 @@ describe("fenced idempotency keys", () => {
   it("the recovery sweep takes a card's key only once its lease ran out, and fences out its holder", async () => {
     const holder = await claimed("k-sweep");
     await effect(holder.lease, 1, cardIds[1]);
-    expect((await takeKeyOfCard(database.db, cardIds[1] as string, LONG_LEASE_MS)).state).toBe(
-      "held",
-    );
+    expect(
+      (await takeKeyOf(database.db, { cardId: cardIds[1] as string }, LONG_LEASE_MS)).state,
+    ).toBe("held");
     await runOut("k-sweep");
-    const sweep = await takeKeyOfCard(database.db, cardIds[1] as string, LONG_LEASE_MS);
+    const sweep = await takeKeyOf(database.db, { cardId: cardIds[1] as string }, LONG_LEASE_MS);
     if (sweep.state !== "taken")
       throw new Error(`expected the sweep to take the key: ${sweep.state}`);
     sweep.lease.stop();
@@ -221,9 +221,9 @@ describe("fenced idempotency keys", () => {
       cardId: cardIds[1],
     });
     await finishKey(database.db, retry.lease, { ok: 1 });
-    expect((await takeKeyOfCard(database.db, cardIds[1] as string, LONG_LEASE_MS)).state).toBe(
-      "none",
-    );
+    expect(
+      (await takeKeyOf(database.db, { cardId: cardIds[1] as string }, LONG_LEASE_MS)).state,
+    ).toBe("none");
   });
 });
 

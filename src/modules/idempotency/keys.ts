@@ -37,6 +37,7 @@ export type Claim =
       lease: KeyLease;
       recoveryPoint: Exclude<RecoveryPoint, "finished">;
       cardId: string | null;
+      orderId: string | null;
     }
   | { state: "replay"; outcome: unknown };
 
@@ -91,7 +92,7 @@ export async function claimKey(
     .where((eb) =>
       eb.or([eb("lock_token", "is", null), eb("lease_expires_at", "<", sql<Date>`now()`)]),
     )
-    .returning(["recovery_point", "card_id"])
+    .returning(["recovery_point", "card_id", "order_id"])
     .executeTakeFirst();
   if (!taken) throw inUse();
   return {
@@ -99,6 +100,7 @@ export async function claimKey(
     lease: startLease(db, ref, token, leaseMs),
     recoveryPoint: taken.recovery_point as Exclude<RecoveryPoint, "finished">,
     cardId: taken.card_id,
+    orderId: taken.order_id,
   };
 }
 
@@ -156,17 +158,20 @@ export async function holdKey(tx: Tx, lease: KeyLease): Promise<void> {
   if (!held) throw new KeyLostError(lease.ref);
 }
 
-/** Records that the card was written and debited; in the debit's transaction, which it fences. */
+/**
+ * Records what the request wrote (a card it debited, or a top-up or withdrawal it recorded), in
+ * that write's transaction, which it fences: a retry resumes from it.
+ */
 export async function advanceKey(
   tx: Tx,
   lease: KeyLease,
-  recoveryPoint: "card_created",
-  cardId: string,
+  recoveryPoint: "card_created" | "order_created",
+  recordId: string,
 ) {
   const advanced = await fenced(tx, lease)
     .set({
       recovery_point: recoveryPoint,
-      card_id: cardId,
+      ...(recoveryPoint === "card_created" ? { card_id: recordId } : { order_id: recordId }),
       lease_expires_at: leaseEnd(lease.leaseMs),
     })
     .where("recovery_point", "=", "started")
@@ -215,21 +220,26 @@ export async function releaseKey(db: DbOrTx, lease: KeyLease) {
 }
 
 /**
- * For the recovery sweep: takes over the unfinished key that debited this card, as a request
- * would (only once its lease ran out). `none`: no request key is attached to the card (it was
- * issued without one, or its key finished); `held`: a live request holds the key, leave the card.
+ * For the recovery sweep: takes over the unfinished key whose request recorded this card (or
+ * top-up, or withdrawal), as a request would (only once its lease ran out). `none`: no request key
+ * is attached to it (made without one, or its key finished); `held`: a live request holds the key,
+ * leave it alone.
  */
-export async function takeKeyOfCard(
+export async function takeKeyOf(
   db: Db,
-  cardId: string,
+  record: { cardId: string } | { orderId: string },
   leaseMs: number,
 ): Promise<{ state: "none" } | { state: "held" } | { state: "taken"; lease: KeyLease }> {
+  const [column, id, point] =
+    "cardId" in record
+      ? (["card_id", record.cardId, "card_created"] as const)
+      : (["order_id", record.orderId, "order_created"] as const);
   const token = randomUUID();
   const taken = await db
     .updateTable("idempotency_keys")
     .set({ lock_token: token, lease_expires_at: leaseEnd(leaseMs) })
-    .where("card_id", "=", cardId)
-    .where("recovery_point", "=", "card_created")
+    .where(column, "=", id)
+    .where("recovery_point", "=", point)
     .where((eb) =>
       eb.or([eb("lock_token", "is", null), eb("lease_expires_at", "<", sql<Date>`now()`)]),
     )
@@ -242,8 +252,8 @@ export async function takeKeyOfCard(
   const open = await db
     .selectFrom("idempotency_keys")
     .select("key")
-    .where("card_id", "=", cardId)
-    .where("recovery_point", "=", "card_created")
+    .where(column, "=", id)
+    .where("recovery_point", "=", point)
     .executeTakeFirst();
   return open ? { state: "held" } : { state: "none" };
 }
