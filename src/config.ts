@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { CoreSettings } from "./core/context.ts";
 import { parseOrigin } from "./core/origin.ts";
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "./core/retry-schedule.ts";
 
@@ -178,6 +179,15 @@ export function webhookUrlPolicy(
     (config.DATABASE_URL === undefined && config.NODE_ENV !== "production" ? "loopback" : "false");
   const allowPrivateUrls = setting === "true" || setting === "1" || setting === "yes";
   return { allowPrivateUrls, allowLoopbackUrls: allowPrivateUrls || setting === "loopback" };
+}
+
+/** The settings every verb shares (the context's `settings`), from the configuration. */
+export function coreSettings(config: Config): CoreSettings {
+  return {
+    statusRefreshIntervalMs: config.STATUS_REFRESH_INTERVAL_MS,
+    idempotencyLockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
+    revealWaitMs: config.REVEAL_WAIT_MS,
+  };
 }
 
 export class ConfigError extends Error {

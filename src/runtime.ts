@@ -5,8 +5,10 @@ import { buildApp } from "./app.ts";
 import { type OperatorChannel, serveOperatorChannel } from "./cli/channel/server.ts";
 import { serviceHost } from "./cli/context.ts";
 import { run } from "./cli/run.ts";
-import { type Config, webhookUrlPolicy } from "./config.ts";
+import { type Config, coreSettings, webhookUrlPolicy } from "./config.ts";
+import type { CoreDeps } from "./core/context.ts";
 import type { Mode } from "./db/schema.ts";
+import { appSettings } from "./http/deps.ts";
 import type { App } from "./http/types.ts";
 import { createIssuers, issuerWebhooks, type TestUpstream } from "./issuer/issuers.ts";
 import type { IssuerFor } from "./issuer/port.ts";
@@ -14,9 +16,7 @@ import { createWebhookWorker, type WebhookWorker } from "./jobs/deliver-webhooks
 import { purgeDocuments, refreshStaleReviews, submitPendingKyc } from "./jobs/kyc.ts";
 import { type PeriodicTask, periodic } from "./jobs/periodic.ts";
 import { recoverCards } from "./jobs/recover-cards.ts";
-import { loadDocumentsKey } from "./modules/documents/key.ts";
-import { localFolderStore } from "./modules/documents/store.ts";
-import type { DocumentVault } from "./modules/documents/vault.ts";
+import { openDocumentVault } from "./modules/documents/vault.ts";
 import { reconcile } from "./modules/reconcile/reconcile.ts";
 import { witnessFilePath } from "./modules/reconcile/witness-file.ts";
 import { keyHasher, pepperOf } from "./modules/tenants/api-keys.ts";
@@ -104,11 +104,13 @@ export async function createRuntime(
   const webhookSecret = (mode: Mode) =>
     mode === "test" ? simulatorWebhookSecret : (config.UQPAY_WEBHOOK_SECRET ?? null);
   const hashKey = keyHasher(config.CARDRAIL_KEY_PEPPER);
-  const vault: DocumentVault = {
-    key: await loadDocumentsKey(config.DOCUMENTS_ENCRYPTION_KEY, config.CARDRAIL_DATA_DIR),
-    store: localFolderStore(
-      config.DOCUMENTS_DIR ?? join(resolve(config.CARDRAIL_DATA_DIR), "documents"),
-    ),
+  const vault = await openDocumentVault(config);
+
+  const core: CoreDeps = {
+    db: database.db,
+    issuerFor,
+    vault,
+    settings: coreSettings(config),
   };
 
   const webhookSettings = {
@@ -127,34 +129,14 @@ export async function createRuntime(
       webhookSecret,
       issuerWebhooks,
       vault,
-      settings: {
-        statusRefreshIntervalMs: config.STATUS_REFRESH_INTERVAL_MS,
-        idempotencyLockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
-        revealWaitMs: config.REVEAL_WAIT_MS,
-        uploadMaxFileBytes: config.UPLOAD_MAX_FILE_BYTES,
-        uploadMaxTotalBytes: config.UPLOAD_MAX_TOTAL_BYTES,
-        perKeyPerMinute: config.RATE_LIMIT_PER_MINUTE,
-        revealsPerMinute: config.REVEAL_RATE_LIMIT_PER_MINUTE,
-        authFailuresPerKey: config.AUTH_FAILURES_PER_KEY,
-        authFailuresPerAddress: config.AUTH_FAILURES_PER_ADDRESS,
-        authFailureWindowMs: config.AUTH_FAILURE_WINDOW_MS,
-        revealTokenTtlMs: config.REVEAL_TOKEN_TTL_MS,
-        revealTokenRedeemsPerMinute: config.REVEAL_TOKEN_REDEEMS_PER_MINUTE,
-        revealAllowedOrigins: config.REVEAL_ALLOWED_ORIGINS,
-      },
+      settings: appSettings(config),
     },
     logger as FastifyBaseLogger,
   );
 
   const sweepLog = logger.child({ component: "recovery" });
   const recoverOnce = () =>
-    recoverCards({
-      db: database.db,
-      issuerFor,
-      log: sweepLog,
-      olderThanMs: config.RECOVERY_AFTER_MS,
-      lockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
-    });
+    recoverCards({ ...core, log: sweepLog, olderThanMs: config.RECOVERY_AFTER_MS });
   const webhooks = createWebhookWorker({
     db: database.db,
     log: logger.child({ component: "webhooks" }),

@@ -1,13 +1,15 @@
 import { readFile, stat } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { parse } from "csv-parse/sync";
+import { coreSettings } from "../config.ts";
+import { contextFor } from "../core/context.ts";
 import { sha256Hex } from "../core/deterministic-uuid.ts";
 import { CardrailError, type FieldIssue } from "../core/errors.ts";
 import type { Mode } from "../db/schema.ts";
 import { createIssuers } from "../issuer/issuers.ts";
 import { createLogger } from "../logger.ts";
-import { createCardholderIdempotent } from "../modules/cardholders/create.ts";
+import { createCardholder } from "../modules/cardholders/create.ts";
 import {
   cardholderFieldsSchema,
   crossFieldIssues,
@@ -15,10 +17,8 @@ import {
   TEXT_FIELDS,
 } from "../modules/cardholders/fields.ts";
 import { findHolder } from "../modules/cardholders/service.ts";
-import { loadDocumentsKey } from "../modules/documents/key.ts";
 import { sniffKycFile } from "../modules/documents/sniff.ts";
-import { localFolderStore } from "../modules/documents/store.ts";
-import type { DocumentVault, KycFiles } from "../modules/documents/vault.ts";
+import { type KycFiles, openDocumentVault } from "../modules/documents/vault.ts";
 import type { CliSession } from "./context.ts";
 import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
 import { requireTenant } from "./keys.ts";
@@ -67,26 +67,18 @@ export function cardholdersCommands(program: Command, cli: CliSession): void {
         throw new CliError(`--csv: not a valid CSV file (${(error as Error).message})`);
       }
       const log = createLogger("silent");
-      const issuer = createIssuers(
-        config,
-        log,
-        db,
-        await cliTestUpstream(config, db),
-      )(mode, tenantId);
-      if (!issuer) {
+      const issuerFor = createIssuers(config, log, db, await cliTestUpstream(config, db));
+      if (!issuerFor(mode, tenantId)) {
         throw new CliError(
           mode === "test"
             ? "no test-mode issuer: start the service (its simulator is used) or set SIMULATOR_URL"
             : "no live issuer: set UQPAY_CLIENT_ID and UQPAY_API_KEY",
         );
       }
-      const vault: DocumentVault = {
-        key: await loadDocumentsKey(config.DOCUMENTS_ENCRYPTION_KEY, config.CARDRAIL_DATA_DIR),
-        store: localFolderStore(
-          config.DOCUMENTS_DIR ?? join(resolve(config.CARDRAIL_DATA_DIR), "documents"),
-        ),
-      };
-      const ctx = { db, tenantId, mode, issuer, log, now: () => new Date() };
+      const ctx = contextFor(
+        { db, issuerFor, vault: await openDocumentVault(config), settings: coreSettings(config) },
+        { tenantId, mode, actor: { kind: "operator" }, log },
+      );
       const progress = !options.json && cli.io.stderrIsTTY;
       const results: RowResult[] = [];
       for (const [index, row] of rows.entries()) {
@@ -94,15 +86,15 @@ export function cardholdersCommands(program: Command, cli: CliSession): void {
         const result: RowResult = { row: index + 2, email: row.email ?? "" }; // +2: header line, 1-based
         try {
           const input = await readRow(row, dirname(csvPath), config.UPLOAD_MAX_FILE_BYTES);
-          const { created, replayed } = await createCardholderIdempotent(ctx, vault, input, {
+          const { created, replayed } = await createCardholder(ctx, {
+            ...input,
             idempotencyKey: `import-${sha256Hex(JSON.stringify(row)).slice(0, 40)}`,
-            lockTimeoutMs: config.IDEMPOTENCY_LOCK_TIMEOUT_MS,
           });
           Object.assign(result, {
             holderId: created.holderId,
             // A row imported before shows its status now, not the one it had when first imported.
             status: replayed
-              ? (await findHolder(ctx, created.holderId)).status
+              ? (await findHolder(ctx, { holderId: created.holderId })).status
               : created.holderStatus,
             replayed,
           });

@@ -8,7 +8,7 @@ import {
   type KeyHasher,
   touchApiKey,
 } from "../modules/tenants/api-keys.ts";
-import { type RateLimitSettings, securitySettings } from "./rate-limits.ts";
+import type { RateLimitSettings } from "./rate-limits.ts";
 import type { App } from "./types.ts";
 
 declare module "fastify" {
@@ -55,9 +55,9 @@ const OVER_LIMIT_CHECKS_AT_ONCE = 2;
  */
 export function registerAuth(
   app: App,
-  deps: { db: Db; hashKey: KeyHasher; settings?: RateLimitSettings },
+  deps: { db: Db; hashKey: KeyHasher; settings: RateLimitSettings },
 ) {
-  const limits = securitySettings(deps.settings ?? { perKeyPerMinute: 0, revealsPerMinute: 0 });
+  const limits = deps.settings;
   const perKey = new FailureLimiter({
     max: limits.authFailuresPerKey,
     windowMs: limits.authFailureWindowMs,

@@ -1,42 +1,57 @@
 import type { FastifyRequest } from "fastify";
-import type { CoreSettings, TenantContext } from "../core/context.ts";
-import type { Db } from "../db/pool.ts";
+import { type Config, coreSettings } from "../config.ts";
+import {
+  type CoreDeps,
+  type CoreSettings,
+  contextFor,
+  type TenantContext,
+} from "../core/context.ts";
 import type { Mode } from "../db/schema.ts";
-import type { IssuerFor, IssuerWebhooks } from "../issuer/port.ts";
-import type { DocumentVault } from "../modules/documents/vault.ts";
+import type { IssuerWebhooks } from "../issuer/port.ts";
 import type { KeyHasher } from "../modules/tenants/api-keys.ts";
 import type { RateLimitSettings } from "./rate-limits.ts";
 
+export type AppSettings = CoreSettings &
+  RateLimitSettings & {
+    uploadMaxFileBytes: number;
+    uploadMaxTotalBytes: number;
+  };
+
 /** Everything the HTTP layer is built from; main.ts wires the real ones, tests their own. */
-export interface AppDeps {
-  db: Db;
+export interface AppDeps extends CoreDeps {
   hashKey: KeyHasher;
-  /** A tenant's issuer in a mode: the simulator for test, the configured upstream for live (null if unconfigured). */
-  issuerFor: IssuerFor;
-  /** Where KYC documents are kept, encrypted. */
-  vault: DocumentVault;
   /** The secret the issuer signs its webhooks with, per mode (null: that mode's webhooks are refused). */
   webhookSecret(mode: Mode): string | null;
   /** How the issuer's webhooks are verified and read. */
   issuerWebhooks: IssuerWebhooks;
-  settings: CoreSettings &
-    RateLimitSettings & {
-      uploadMaxFileBytes: number;
-      uploadMaxTotalBytes: number;
-    };
+  settings: AppSettings;
 }
 
-/** The core's context for an authenticated request. */
-export function tenantContext(deps: AppDeps, request: FastifyRequest): TenantContext {
-  const { tenantId, mode } = request.auth;
-  // No issuer for the mode is not an error yet: lookups work; verbs that need it refuse (requireIssuer).
+/** The HTTP layer's settings, from the configuration (whose schema holds every default). */
+export function appSettings(config: Config): AppSettings {
   return {
-    db: deps.db,
+    ...coreSettings(config),
+    uploadMaxFileBytes: config.UPLOAD_MAX_FILE_BYTES,
+    uploadMaxTotalBytes: config.UPLOAD_MAX_TOTAL_BYTES,
+    perKeyPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    revealsPerMinute: config.REVEAL_RATE_LIMIT_PER_MINUTE,
+    authFailuresPerKey: config.AUTH_FAILURES_PER_KEY,
+    authFailuresPerAddress: config.AUTH_FAILURES_PER_ADDRESS,
+    authFailureWindowMs: config.AUTH_FAILURE_WINDOW_MS,
+    revealTokenTtlMs: config.REVEAL_TOKEN_TTL_MS,
+    revealTokenRedeemsPerMinute: config.REVEAL_TOKEN_REDEEMS_PER_MINUTE,
+    revealAllowedOrigins: config.REVEAL_ALLOWED_ORIGINS,
+  };
+}
+
+/** The context of an authenticated request: its tenant and mode, its API key as the actor. */
+export function tenantContext(deps: AppDeps, request: FastifyRequest): TenantContext {
+  const { tenantId, mode, keyId } = request.auth;
+  return contextFor(deps, {
     tenantId,
     mode,
-    issuer: deps.issuerFor(mode, tenantId),
+    actor: { kind: "api_key", apiKeyId: keyId, clientIp: request.ip ?? null },
     log: request.log,
-    now: () => new Date(),
     requestId: request.id,
-  };
+  });
 }

@@ -1,9 +1,11 @@
 import type { FastifyBaseLogger } from "fastify";
 import { buildApp } from "../app.ts";
+import { configSchema } from "../config.ts";
 import { createDb } from "../db/pool.ts";
 import { createLogger } from "../logger.ts";
 import type { DocumentVault } from "../modules/documents/vault.ts";
 import { keyHasher } from "../modules/tenants/api-keys.ts";
+import { appSettings } from "./deps.ts";
 import { openApiDocument } from "./openapi.ts";
 
 /**
@@ -25,15 +27,8 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
       webhookSecret: () => null,
       issuerWebhooks: { verify: unused, parse: unused },
       vault: vault as unknown as DocumentVault,
-      settings: {
-        statusRefreshIntervalMs: 1000,
-        idempotencyLockTimeoutMs: 60_000,
-        revealWaitMs: 3000,
-        uploadMaxFileBytes: 2 * 1024 * 1024,
-        uploadMaxTotalBytes: 7 * 1024 * 1024,
-        perKeyPerMinute: 6000,
-        revealsPerMinute: 120,
-      },
+      // The defaults, as with an empty environment: the document does not depend on them.
+      settings: appSettings(configSchema.parse({})),
     },
     createLogger("silent") as FastifyBaseLogger,
   );

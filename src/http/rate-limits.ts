@@ -9,40 +9,17 @@ export interface RateLimitSettings {
   revealsPerMinute: number;
   /**
    * Failed authentications allowed per API key id, and per client address, in `authFailureWindowMs`
-   * before further attempts get 429 without being checked. Optional here so compositions that predate
-   * them keep compiling; the defaults below apply (config: AUTH_FAILURES_PER_KEY, …).
+   * before further attempts get 429 without being checked (config: AUTH_FAILURES_PER_KEY, …).
    */
-  authFailuresPerKey?: number;
-  authFailuresPerAddress?: number;
-  authFailureWindowMs?: number;
+  authFailuresPerKey: number;
+  authFailuresPerAddress: number;
+  authFailureWindowMs: number;
   /** Reveal-token redemptions per minute per client address (GET /cards/reveal?token=…). */
-  revealTokenRedeemsPerMinute?: number;
+  revealTokenRedeemsPerMinute: number;
   /** How long a reveal token stays redeemable. */
-  revealTokenTtlMs?: number;
-  /** Origins whose pages may redeem a reveal token from the browser (CORS); none by default. */
-  revealAllowedOrigins?: readonly string[];
-}
-
-export const SECURITY_DEFAULTS = {
-  authFailuresPerKey: 20,
-  authFailuresPerAddress: 100,
-  authFailureWindowMs: 15 * 60_000,
-  revealTokenRedeemsPerMinute: 30,
-  revealTokenTtlMs: 60_000,
-} as const;
-
-/** The settings with the optional security ones filled in from SECURITY_DEFAULTS. */
-export function securitySettings(settings: RateLimitSettings) {
-  return {
-    authFailuresPerKey: settings.authFailuresPerKey ?? SECURITY_DEFAULTS.authFailuresPerKey,
-    authFailuresPerAddress:
-      settings.authFailuresPerAddress ?? SECURITY_DEFAULTS.authFailuresPerAddress,
-    authFailureWindowMs: settings.authFailureWindowMs ?? SECURITY_DEFAULTS.authFailureWindowMs,
-    revealTokenRedeemsPerMinute:
-      settings.revealTokenRedeemsPerMinute ?? SECURITY_DEFAULTS.revealTokenRedeemsPerMinute,
-    revealTokenTtlMs: settings.revealTokenTtlMs ?? SECURITY_DEFAULTS.revealTokenTtlMs,
-    revealAllowedOrigins: settings.revealAllowedOrigins ?? [],
-  };
+  revealTokenTtlMs: number;
+  /** Origins whose pages may redeem a reveal token from the browser (CORS); none when empty. */
+  revealAllowedOrigins: readonly string[];
 }
 
 /**
@@ -69,7 +46,7 @@ export async function registerRateLimits(api: App, settings: RateLimitSettings) 
 /** Route option for reveal-token redemption: no key, so a bucket per client address. */
 export const revealTokenRedeemRateLimit = (settings: RateLimitSettings) => ({
   rateLimit: {
-    max: securitySettings(settings).revealTokenRedeemsPerMinute,
+    max: settings.revealTokenRedeemsPerMinute,
     timeWindow: 60_000,
     groupId: "reveal-token-redeem",
     keyGenerator: (request: { ip: string }) => request.ip,

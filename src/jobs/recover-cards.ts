@@ -1,20 +1,15 @@
 import { sql } from "kysely";
-import type { Log } from "../core/context.ts";
+import { type CoreDeps, contextFor, type Log } from "../core/context.ts";
 import { claimDue } from "../db/claim.ts";
-import type { Db } from "../db/pool.ts";
-import type { IssuerFor } from "../issuer/port.ts";
 import { callIssuer } from "../modules/cards/call-issuer.ts";
 import { refreshCard } from "../modules/cards/settle.ts";
 import { KeyLostError, takeKeyOf, unlockKey } from "../modules/idempotency/keys.ts";
 
-export interface RecoveryDeps {
-  db: Db;
-  issuerFor: IssuerFor;
+/** The sweep takes a card's Idempotency-Key (as a request would) for the idempotencyLockTimeoutMs setting. */
+export interface RecoveryDeps extends CoreDeps {
   log: Log;
   /** Only cards untouched for this long: younger ones may still have their request in flight. */
   olderThanMs: number;
-  /** The lease on a card's Idempotency-Key: the sweep takes the key (as a request would) for as long. */
-  lockTimeoutMs: number;
   batchSize?: number;
 }
 
@@ -75,20 +70,21 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
 
   let settled = 0;
   for (const card of claimed) {
-    const issuer = deps.issuerFor(card.mode, card.tenant_id);
-    if (!issuer) continue;
-    const key = await takeKeyOf(deps.db, { cardId: card.id }, deps.lockTimeoutMs);
+    const ctx = contextFor(deps, {
+      tenantId: card.tenant_id,
+      mode: card.mode,
+      actor: { kind: "service", component: "recovery" },
+      log: deps.log,
+    });
+    if (!ctx.issuer) continue;
+    const key = await takeKeyOf(
+      deps.db,
+      { cardId: card.id },
+      deps.settings.idempotencyLockTimeoutMs,
+    );
     // A request took the key between the claim above and now: it resolves the card itself.
     if (key.state === "held") continue;
     const lease = key.state === "taken" ? key.lease : null;
-    const ctx = {
-      db: deps.db,
-      tenantId: card.tenant_id,
-      mode: card.mode,
-      issuer,
-      log: deps.log,
-      now: () => new Date(),
-    };
     try {
       let status: string;
       if (card.status === "creating") {

@@ -1,7 +1,9 @@
 import type { FastifyBaseLogger } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.ts";
+import { configSchema } from "../../src/config.ts";
 import { createDb } from "../../src/db/pool.ts";
+import { appSettings } from "../../src/http/deps.ts";
 import { issuerWebhooks } from "../../src/issuer/issuers.ts";
 import { createLogger } from "../../src/logger.ts";
 import type { DocumentVault } from "../../src/modules/documents/vault.ts";
@@ -46,15 +48,7 @@ describe("health", () => {
         webhookSecret: () => null,
         issuerWebhooks,
         vault: {} as DocumentVault,
-        settings: {
-          statusRefreshIntervalMs: 0,
-          idempotencyLockTimeoutMs: 60_000,
-          revealWaitMs: 0,
-          uploadMaxFileBytes: 2 * 1024 * 1024,
-          uploadMaxTotalBytes: 7 * 1024 * 1024,
-          perKeyPerMinute: 6000,
-          revealsPerMinute: 120,
-        },
+        settings: appSettings(configSchema.parse({})),
       },
       createLogger("silent") as FastifyBaseLogger,
     );

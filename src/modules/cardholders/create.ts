@@ -4,25 +4,17 @@ import { CardrailError, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { constraintViolation } from "../../db/constraint.ts";
 import type { HolderStatus } from "../../db/schema.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import type { IssuerError, SubmitCardholderInput } from "../../issuer/port.ts";
 import {
-  type DocumentVault,
   deleteDocuments,
   discardSealed,
   type KycFiles,
   recordDocuments,
   sealDocuments,
 } from "../documents/vault.ts";
-import {
-  answerForLostKey,
-  claimKey,
-  finishKey,
-  holdKey,
-  type KeyLease,
-  KeyLostError,
-  type KeyRef,
-  releaseKey,
-} from "../idempotency/keys.ts";
+import { holdKey, type KeyLease } from "../idempotency/keys.ts";
+import { withIdempotency } from "../idempotency/with-idempotency.ts";
 import type { CardholderFields } from "./fields.ts";
 import { assertEmailFree } from "./service.ts";
 import { submitOnce } from "./submit.ts";
@@ -30,6 +22,8 @@ import { submitOnce } from "./submit.ts";
 export interface NewCardholder {
   fields: CardholderFields;
   files: KycFiles;
+  /** The client's Idempotency-Key: a retry with it answers the first cardholder, never a duplicate. */
+  idempotencyKey?: string;
 }
 
 export interface CreatedCardholder {
@@ -52,12 +46,12 @@ export interface CreatedCardholder {
  * With `lease` (the request's Idempotency-Key), both transactions commit only while the lease still
  * holds the key: a request that lost its key writes no cardholder and removes none.
  */
-export async function createCardholder(
+async function createAndSubmit(
   ctx: TenantContext,
-  vault: DocumentVault,
   input: NewCardholder,
-  lease: KeyLease | null = null,
+  lease: KeyLease | null,
 ): Promise<CreatedCardholder> {
+  const { vault } = ctx;
   const { fields, files } = input;
   const issuer = requireIssuer(ctx);
   if (fields.kycDocType !== "passport" && !files.docBack) {
@@ -74,7 +68,7 @@ export async function createCardholder(
 
   const sealed = await sealDocuments(vault, holderId, files);
   try {
-    await ctx.db.transaction().execute(async (tx) => {
+    await inTransaction(ctx.db, async (tx) => {
       if (lease) await holdKey(tx, lease);
       await tx
         .insertInto("end_users")
@@ -140,7 +134,7 @@ export async function createCardholder(
     toSubmission(fields, files),
   );
   if (outcome.kind === "refused") {
-    await ctx.db.transaction().execute(async (tx) => {
+    await inTransaction(ctx.db, async (tx) => {
       if (lease) await holdKey(tx, lease);
       await deleteDocuments(vault, tx, holderId);
       await tx.deleteFrom("kyc_documents").where("cardholder_id", "=", holderId).execute();
@@ -194,7 +188,7 @@ export function refusalError(error: IssuerError): CardrailError {
 }
 
 /** The request's content, hashed: what makes two cardholder requests "the same request". */
-function contentHash(input: NewCardholder): string {
+function contentHash(input: Pick<NewCardholder, "fields" | "files">): string {
   return sha256Hex(
     JSON.stringify([
       input.fields,
@@ -208,60 +202,37 @@ function contentHash(input: NewCardholder): string {
 /** The upstream idempotency key: derived from the content, so an identical retry replays at the issuer. */
 function submissionKeyFor(
   ctx: Pick<TenantContext, "tenantId" | "mode">,
-  input: NewCardholder,
+  input: Pick<NewCardholder, "fields" | "files">,
 ): string {
   return deterministicUuid("cardholder", ctx.tenantId, ctx.mode, contentHash(input));
 }
 
 /**
- * createCardholder behind an optional Idempotency-Key (same semantics as POST /cards): the same key
- * and request replays the first 201; another request with the key is 422; a request still running
- * is 409. Refusals consume no key. A key left by a process that died mid-request is resumed: if
- * that request had committed the cardholder (found by its content-derived submission key), the
- * retry answers with it instead of a duplicate_cardholder. A request that lost its key (it stalled
- * past its lease and another took the key over) commits nothing and answers like issueCard does.
+ * Creates a cardholder behind an optional Idempotency-Key (same semantics as POST /cards, through
+ * withIdempotency): the same key and request replays the first 201; another request with the key
+ * is 422; a request still running is 409. Refusals consume no key: the operation never marks
+ * anything recorded, since a refusal removes what it wrote. A key left by a process that died
+ * mid-request is resumed: if that request had committed the cardholder (found by its
+ * content-derived submission key), the retry answers with it instead of a duplicate_cardholder.
  */
-export async function createCardholderIdempotent(
+export async function createCardholder(
   ctx: TenantContext,
-  vault: DocumentVault,
   input: NewCardholder,
-  options: { idempotencyKey?: string; lockTimeoutMs: number },
 ): Promise<{ created: CreatedCardholder; replayed: boolean }> {
-  if (!options.idempotencyKey)
-    return { created: await createCardholder(ctx, vault, input), replayed: false };
-  const ref: KeyRef = { tenantId: ctx.tenantId, mode: ctx.mode, key: options.idempotencyKey };
-  const request = { path: "POST /cardholders", hash: contentHash(input) };
-  const claim = await claimKey(ctx.db, ref, request, options.lockTimeoutMs);
-  if (claim.state === "replay")
-    return { created: (claim.outcome as { ok: CreatedCardholder }).ok, replayed: true };
-  const { lease } = claim;
-  try {
-    let created: CreatedCardholder;
-    try {
-      const earlier =
-        claim.state === "resume"
-          ? await ctx.db
-              .selectFrom("cardholders")
-              .select(["id as holderId", "user_id as userId", "status as holderStatus"])
-              .where("submission_key", "=", submissionKeyFor(ctx, input))
-              .executeTakeFirst()
-          : undefined;
-      created = earlier ?? (await createCardholder(ctx, vault, input, lease));
-    } catch (error) {
-      // Refused, nothing kept: forget the key so the corrected request can use it.
-      if (!(error instanceof KeyLostError)) await releaseKey(ctx.db, lease);
-      throw error;
-    }
-    await finishKey(ctx.db, lease, { ok: created });
-    return { created, replayed: false };
-  } catch (error) {
-    if (!(error instanceof KeyLostError)) throw error;
-    ctx.log.warn(
-      "idempotency key taken over while its request ran; this request committed nothing",
-    );
-    const { outcome } = await answerForLostKey(ctx.db, ref, request);
-    return { created: (outcome as { ok: CreatedCardholder }).ok, replayed: true };
-  } finally {
-    lease.stop();
-  }
+  const { value, replayed } = await withIdempotency(
+    ctx,
+    { operation: "POST /cardholders", key: input.idempotencyKey },
+    contentHash(input),
+    async ({ lease, resume }) => {
+      const earlier = resume
+        ? await ctx.db
+            .selectFrom("cardholders")
+            .select(["id as holderId", "user_id as userId", "status as holderStatus"])
+            .where("submission_key", "=", submissionKeyFor(ctx, input))
+            .executeTakeFirst()
+        : undefined;
+      return { ok: earlier ?? (await createAndSubmit(ctx, input, lease)) };
+    },
+  );
+  return { created: value, replayed };
 }

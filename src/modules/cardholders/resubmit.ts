@@ -2,9 +2,9 @@ import { sql } from "kysely";
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
 import { CardrailError, validationError } from "../../core/errors.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import { isIssuerRefusal } from "../../issuer/port.ts";
 import {
-  type DocumentVault,
   discardSealed,
   type KycFiles,
   recordDocuments,
@@ -28,12 +28,11 @@ export type DocumentCorrections = Partial<
  */
 export async function resubmitDocuments(
   ctx: TenantContext,
-  vault: DocumentVault,
-  holderId: string,
-  files: KycFiles,
-  corrections: DocumentCorrections,
+  input: { holderId: string; files: KycFiles; corrections: DocumentCorrections },
 ): Promise<HolderStatusView> {
-  const holder = await findHolder(ctx, holderId);
+  const { files, corrections } = input;
+  const { vault } = ctx;
+  const holder = await findHolder(ctx, input);
   if (holder.status === "REJECTED")
     throw new CardrailError("cardholder_rejected", "The cardholder was rejected by KYC");
   if (holder.status === "ACTIVE") {
@@ -101,7 +100,7 @@ export async function resubmitDocuments(
   }
 
   const status = holderStatusFromIssuer(upstream.status);
-  await ctx.db.transaction().execute(async (tx) => {
+  await inTransaction(ctx.db, async (tx) => {
     await recordDocuments(
       tx,
       { holderId: holder.id, tenantId: ctx.tenantId, mode: ctx.mode },

@@ -17,7 +17,7 @@ import { readMultipart } from "../../http/multipart.ts";
 import { messageFor } from "../../http/validation.ts";
 import { sniffKycFile } from "../documents/sniff.ts";
 import type { KycFiles } from "../documents/vault.ts";
-import { createCardholderIdempotent } from "./create.ts";
+import { createCardholder } from "./create.ts";
 import {
   type CardholderFields,
   cardholderFieldsSchema,
@@ -140,15 +140,11 @@ export const cardholderRoutes =
           cardholderFieldsSchema,
           TEXT_FIELDS,
         );
-        const { created, replayed } = await createCardholderIdempotent(
-          ctx,
-          deps.vault,
-          { fields, files },
-          {
-            idempotencyKey: request.headers["idempotency-key"],
-            lockTimeoutMs: deps.settings.idempotencyLockTimeoutMs,
-          },
-        );
+        const { created, replayed } = await createCardholder(ctx, {
+          fields,
+          files,
+          idempotencyKey: request.headers["idempotency-key"],
+        });
         if (replayed) reply.header("idempotent-replayed", "true");
         return reply.status(201).send({ success: true, ...created });
       },
@@ -182,13 +178,11 @@ export const cardholderRoutes =
           documentCorrectionsSchema,
           CORRECTION_FIELDS,
         );
-        const view = await resubmitDocuments(
-          ctx,
-          deps.vault,
-          request.params.holderId,
+        const view = await resubmitDocuments(ctx, {
+          holderId: request.params.holderId,
           files,
-          fields,
-        );
+          corrections: fields,
+        });
         return {
           success: true,
           holderId: view.holderId,
@@ -216,7 +210,7 @@ export const cardholderRoutes =
       },
       async (request) => {
         const ctx = tenantContext(deps, request);
-        const view = await getHolderStatus(ctx, deps.settings, request.params.holderId);
+        const view = await getHolderStatus(ctx, { holderId: request.params.holderId });
         return {
           success: true,
           holderId: view.holderId,

@@ -1,4 +1,4 @@
-import type { CoreSettings, TenantContext } from "../../core/context.ts";
+import type { TenantContext } from "../../core/context.ts";
 import { CardrailError, notFound } from "../../core/errors.ts";
 import type { HolderStatus } from "../../db/schema.ts";
 import { holderStatusFromIssuer, isFinalHolderStatus } from "./status.ts";
@@ -38,15 +38,15 @@ export interface HolderStatusView {
  */
 export async function getHolderStatus(
   ctx: TenantContext,
-  settings: Pick<CoreSettings, "statusRefreshIntervalMs">,
-  holderId: string,
+  input: { holderId: string },
 ): Promise<HolderStatusView> {
-  const holder = await findHolder(ctx, holderId);
+  const { holderId } = input;
+  const holder = await findHolder(ctx, input);
   let { status, missing_fields: missingFields } = holder;
   const stale =
     !holder.last_synced_at ||
     ctx.now().getTime() - new Date(holder.last_synced_at).getTime() >=
-      settings.statusRefreshIntervalMs;
+      ctx.settings.statusRefreshIntervalMs;
   if (!isFinalHolderStatus(status) && holder.issuer_cardholder_id && stale && ctx.issuer) {
     try {
       const upstream = await ctx.issuer.getCardholder(holder.issuer_cardholder_id);
@@ -69,8 +69,9 @@ export async function getHolderStatus(
 /** A cardholder of this tenant and mode, or not_found: another tenant's id is indistinguishable from none. */
 export async function findHolder(
   ctx: Pick<TenantContext, "db" | "tenantId" | "mode">,
-  holderId: string,
+  input: { holderId: string },
 ) {
+  const { holderId } = input;
   const holder = await ctx.db
     .selectFrom("cardholders")
     .selectAll()

@@ -1,6 +1,7 @@
 import { sql, type Updateable } from "kysely";
-import type { Db } from "../../db/pool.ts";
+import type { DbOrTx } from "../../db/pool.ts";
 import type { CardholdersTable, HolderStatus } from "../../db/schema.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import { emitEvent } from "../webhooks/index.ts";
 
 export interface HolderChange {
@@ -18,11 +19,11 @@ export interface HolderChange {
  * Polling, issuer webhooks, the submission job and document resubmission all come through here.
  */
 export async function changeHolderStatus(
-  db: Db,
+  db: DbOrTx,
   holderId: string,
   change: HolderChange,
 ): Promise<{ status: HolderStatus; missingFields: string[] | null; changed: boolean }> {
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const current = await tx
       .selectFrom("cardholders")
       .select(["tenant_id", "mode", "status", "missing_fields"])

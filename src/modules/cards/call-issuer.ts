@@ -1,6 +1,7 @@
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { isIssuerRefusal } from "../../issuer/port.ts";
 import { type KeyLease, KeyLostError } from "../idempotency/keys.ts";
+import type { FinalOutcome } from "../idempotency/with-idempotency.ts";
 import { type CardView, presentCard } from "./present.ts";
 import type { CardRow } from "./row.ts";
 import { applyIssuerState, recordIssued } from "./settle.ts";
@@ -8,12 +9,7 @@ import { applyIssuerState, recordIssued } from "./settle.ts";
 /** Asking the issuer for a debited card and settling it by the answer (issue.ts steps 3 and 4). */
 
 /** A stored idempotent outcome: what the first request answered, replayed verbatim. */
-export type IssueOutcome =
-  | { ok: CardView }
-  | {
-      error: { code: "upstream_rejected"; message: string; details?: unknown };
-      requestId?: string;
-    };
+export type IssueOutcome = FinalOutcome<CardView>;
 
 /**
  * Step 3 and 4. Returns the outcome to store, or "unknown" when the issuer's answer is not known

@@ -1,20 +1,11 @@
-import { type CoreSettings, requireIssuer, type TenantContext } from "../../core/context.ts";
+import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
 import { CardrailError, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import { findHolder, getHolderStatus } from "../cardholders/service.ts";
-import {
-  advanceKey,
-  answerForLostKey,
-  claimKey,
-  finishKey,
-  holdKey,
-  type KeyLease,
-  KeyLostError,
-  type KeyRef,
-  releaseKey,
-  unlockKey,
-} from "../idempotency/keys.ts";
+import { advanceKey, holdKey, type KeyLease, KeyLostError } from "../idempotency/keys.ts";
+import { type IdempotentRun, withIdempotency } from "../idempotency/with-idempotency.ts";
 import { insufficientBalance } from "../wallet/insufficient.ts";
 import { post } from "../wallet/ledger.ts";
 import { callIssuer, type IssueOutcome, outcomeOf } from "./call-issuer.ts";
@@ -27,6 +18,8 @@ export interface IssueCardInput {
   productId: string;
   currency: string;
   amountMinor: bigint;
+  /** The client's Idempotency-Key: a retry with it returns the first outcome and never debits twice. */
+  idempotencyKey?: string;
 }
 
 export interface IssueResult {
@@ -38,88 +31,60 @@ export interface IssueResult {
  * Issues a virtual card, debiting the wallet first (recovery points: docs/adr/0003):
  *
  *  1. preconditions (product, currency, cardholder ACTIVE): refused before anything is recorded;
- *  2. claim the Idempotency-Key, then in ONE transaction: write the card as `creating`, debit the
- *     wallet (the CHECK refuses overdrafts under any concurrency), advance the key to card_created;
+ *  2. in ONE transaction: write the card as `creating`, debit the wallet (the CHECK refuses
+ *     overdrafts under any concurrency), advance the key to card_created;
  *  3. call the issuer outside any transaction, with an upstream key derived from the card's id;
  *  4. record the answer: accepted → pending/active; refused → failed + refund (both final, stored
  *     as the key's outcome); unknown (timeout, 5xx, reset) → the card stays `creating`, the key is
  *     unlocked, and the caller gets 503. A retry with the key resumes at step 3 with the same
  *     upstream key; without a retry the recovery sweep does the same.
  *
- * Every write after the claim is fenced by the key's lease (keys.ts): a request that stalled past
- * its lease while another took the key over commits nothing, and answers the key's outcome as a
- * replay once the other request has finished, or 409 before.
+ * The Idempotency-Key (claim, replay, resume, release, unlock, finish, a key lost to a takeover)
+ * is withIdempotency's. The key comes first: a replay answers the first outcome even if the
+ * product or holder changed since. Every write after the claim is fenced by the key's lease.
  */
-export async function issueCard(
-  ctx: TenantContext,
-  settings: Pick<CoreSettings, "idempotencyLockTimeoutMs" | "statusRefreshIntervalMs">,
-  input: IssueCardInput,
-  idempotencyKey?: string,
-): Promise<IssueResult> {
+export async function issueCard(ctx: TenantContext, input: IssueCardInput): Promise<IssueResult> {
   requireIssuer(ctx);
-  if (!idempotencyKey) return issueOnce(ctx, settings, input, null, undefined);
-
-  // The key first: a replay answers the first outcome even if the product or holder changed since.
-  const ref: KeyRef = { tenantId: ctx.tenantId, mode: ctx.mode, key: idempotencyKey };
-  const request = { path: "POST /cards", hash: requestHash(input) };
-  const claim = await claimKey(ctx.db, ref, request, settings.idempotencyLockTimeoutMs);
-  if (claim.state === "replay") {
-    return { ...replay(claim.outcome as IssueOutcome, true), replayed: true };
-  }
-  try {
-    const resumed =
-      claim.state === "resume" && claim.recoveryPoint === "card_created" && claim.cardId
-        ? await ctx.db
-            .selectFrom("cards")
-            .selectAll()
-            .where("id", "=", claim.cardId)
-            .executeTakeFirstOrThrow()
-        : undefined;
-    return await issueOnce(ctx, settings, input, claim.lease, resumed);
-  } catch (error) {
-    if (!(error instanceof KeyLostError)) throw error;
-    ctx.log.warn(
-      "idempotency key taken over while its request ran; this request committed nothing",
-    );
-    const { outcome } = await answerForLostKey(ctx.db, ref, request);
-    return { ...replay(outcome as IssueOutcome, true), replayed: true };
-  } finally {
-    claim.lease.stop();
-  }
+  const { value, replayed } = await withIdempotency(
+    ctx,
+    { operation: "POST /cards", key: input.idempotencyKey },
+    requestHash(input),
+    (run) => issueOnce(ctx, input, run),
+  );
+  return { card: value, replayed };
 }
 
-/** Steps 1-4 for one request; `lease` (with an Idempotency-Key) fences every write, `resumed` is its debited card. */
+/** Steps 1-4 for one request; `run.lease` fences every write, `run.resume` names a debited card. */
 async function issueOnce(
   ctx: TenantContext,
-  settings: Pick<CoreSettings, "statusRefreshIntervalMs">,
   input: IssueCardInput,
-  lease: KeyLease | null,
-  resumed: CardRow | undefined,
-): Promise<IssueResult> {
-  let card = resumed;
+  run: IdempotentRun,
+): Promise<IssueOutcome | { unknown: CardrailError }> {
+  const { lease } = run;
+  let card: CardRow;
   let issuerProductId: string;
   let knownHolder: { issuer_cardholder_id: string | null } | undefined;
-  try {
-    if (card) {
-      // Resuming a debited card: its product was checked when it was debited.
-      issuerProductId = await issuerProductOf(ctx, card.product_id);
-    } else {
-      const checked = await checkPreconditions(ctx, settings, input);
-      issuerProductId = checked.product.issuer_product_id;
-      knownHolder = checked.holder;
-      card = await debitAndRecord(ctx, input, lease).catch(async (error: unknown) => {
-        if (!(error instanceof CardrailError && error.code === "insufficient_balance")) throw error;
-        throw await insufficientBalance(
-          ctx.db,
-          { ...ctx, currency: input.currency },
-          input.amountMinor,
-        );
-      });
-    }
-  } catch (error) {
-    // Nothing was recorded or debited: forget the key so a retry (after funding, say) runs afresh.
-    if (lease && !card && !(error instanceof KeyLostError)) await releaseKey(ctx.db, lease);
-    throw error;
+  if (run.resume?.recoveryPoint === "card_created" && run.resume.cardId) {
+    // Resuming a debited card: its product was checked when it was debited.
+    card = await ctx.db
+      .selectFrom("cards")
+      .selectAll()
+      .where("id", "=", run.resume.cardId)
+      .executeTakeFirstOrThrow();
+    issuerProductId = await issuerProductOf(ctx, card.product_id);
+  } else {
+    const checked = await checkPreconditions(ctx, input);
+    issuerProductId = checked.product.issuer_product_id;
+    knownHolder = checked.holder;
+    card = await debitAndRecord(ctx, input, lease).catch(async (error: unknown) => {
+      if (!(error instanceof CardrailError && error.code === "insufficient_balance")) throw error;
+      throw await insufficientBalance(
+        ctx.db,
+        { ...ctx, currency: input.currency },
+        input.amountMinor,
+      );
+    });
+    run.recorded();
   }
 
   // A key lost while waiting (say, on a status refresh) is not worth an issuer call.
@@ -129,38 +94,15 @@ async function issueOnce(
     card.status === "creating"
       ? await callIssuer(ctx, card, issuerProductId, { known: knownHolder, lease })
       : outcomeOf(card);
-  if (outcome === "unknown") {
-    if (lease) await unlockKey(ctx.db, lease);
-    throw new CardrailError(
+  if (outcome !== "unknown") return outcome;
+  return {
+    unknown: new CardrailError(
       "upstream_unavailable",
       "The card issuer did not confirm the card in time. The amount is held, not lost: retry with the same Idempotency-Key, or check the card, which ends active or refunded.",
       { cardId: card.id, status: "creating" },
       2,
-    );
-  }
-  // An error is stored with the requestId it is answered with, so its replay repeats that too.
-  if (lease) {
-    await finishKey(
-      ctx.db,
-      lease,
-      "error" in outcome ? { ...outcome, requestId: ctx.requestId } : outcome,
-    );
-  }
-  return { ...replay(outcome, false), replayed: false };
-}
-
-function replay(outcome: IssueOutcome, replayed: boolean): { card: CardView } {
-  if ("error" in outcome) {
-    const error = new CardrailError(
-      outcome.error.code,
-      outcome.error.message,
-      outcome.error.details,
-    );
-    error.replayed = replayed;
-    if (replayed) error.originalRequestId = outcome.requestId;
-    throw error;
-  }
-  return { card: outcome.ok };
+    ),
+  };
 }
 
 async function issuerProductOf(ctx: TenantContext, productId: string): Promise<string> {
@@ -180,11 +122,7 @@ function requestHash(input: IssueCardInput): string {
   );
 }
 
-async function checkPreconditions(
-  ctx: TenantContext,
-  settings: Pick<CoreSettings, "statusRefreshIntervalMs">,
-  input: IssueCardInput,
-) {
+async function checkPreconditions(ctx: TenantContext, input: IssueCardInput) {
   const product = await ctx.db
     .selectFrom("card_products")
     .selectAll()
@@ -206,11 +144,11 @@ async function checkPreconditions(
       },
     ]);
   }
-  const holder = await findHolder(ctx, input.holderId);
+  const holder = await findHolder(ctx, { holderId: input.holderId });
   // A tenant that did not poll still gets its card once the issuer has approved the holder.
   const status =
     holder.status === "IN_REVIEW"
-      ? (await getHolderStatus(ctx, settings, holder.id)).status
+      ? (await getHolderStatus(ctx, { holderId: holder.id })).status
       : holder.status;
   if (status === "IN_REVIEW") {
     throw new CardrailError(
@@ -231,7 +169,7 @@ async function debitAndRecord(
   const cardId = newId("card");
   // The holder was found ACTIVE by checkPreconditions, and statuses only move forward
   // (changeHolderStatus): it is still ACTIVE, so it is not read again here.
-  return ctx.db.transaction().execute(async (tx) => {
+  return inTransaction(ctx.db, async (tx) => {
     // First, so that a request that lost its key writes no card and debits nothing (the whole
     // transaction rolls back), and so that no takeover can happen until this one commits.
     if (lease) await holdKey(tx, lease);

@@ -8,8 +8,9 @@ import { refreshCard } from "./settle.ts";
 /** A card of this tenant and mode by our id or the issuer's id (the contract accepts both). */
 export async function findCard(
   ctx: Pick<TenantContext, "db" | "tenantId" | "mode">,
-  cardId: string,
+  input: { cardId: string },
 ): Promise<CardRow> {
+  const { cardId } = input;
   const card = await ctx.db
     .selectFrom("cards")
     .selectAll()
@@ -22,8 +23,8 @@ export async function findCard(
 }
 
 /** The card, refreshed from the issuer while it is still being issued. */
-export async function getCard(ctx: TenantContext, cardId: string): Promise<CardRow> {
-  const card = await findCard(ctx, cardId);
+export async function getCard(ctx: TenantContext, input: { cardId: string }): Promise<CardRow> {
+  const card = await findCard(ctx, input);
   if (card.status !== "pending" || !ctx.issuer) return card;
   try {
     return await refreshCard(ctx, card);
@@ -36,17 +37,6 @@ export async function getCard(ctx: TenantContext, cardId: string): Promise<CardR
   }
 }
 
-export interface RevealAudit {
-  apiKeyId: string;
-  requestId: string;
-  clientIp: string | null;
-}
-
-/**
- * Fetches number, CVV and expiry from the issuer at reveal time. Nothing of them is stored, cached
- * or logged; the reveal itself is written to the audit trail before the details are returned, so a
- * reveal that cannot be audited is not made.
- */
 /**
  * The card once it is issued, or as it stands after `waitMs`: the contract's flow reveals right
  * after creating, while the issuer may still be activating the card (sub-second in test mode).
@@ -58,20 +48,28 @@ async function waitUntilIssued(
 ): Promise<CardRow> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const card = await getCard(ctx, cardId);
+    const card = await getCard(ctx, { cardId });
     if ((card.status !== "pending" && card.status !== "creating") || Date.now() >= deadline)
       return card;
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }
 
+/**
+ * Fetches number, CVV and expiry from the issuer at reveal time. Nothing of them is stored, cached
+ * or logged; the reveal itself is written to the audit trail (the acting API key, its address, the
+ * request) before the details are returned, so a reveal that cannot be audited is not made.
+ * `waitMs` (default: the revealWaitMs setting) is how long a card still being issued is waited for.
+ */
 export async function revealCard(
   ctx: TenantContext,
-  cardId: string,
-  audit: RevealAudit,
-  options: { waitMs: number },
+  input: { cardId: string; waitMs?: number },
 ): Promise<{ card: CardRow; details: SecureCardDetails }> {
-  const card = await waitUntilIssued(ctx, cardId, options.waitMs);
+  const { actor, requestId } = ctx;
+  // Only an API key's request can be audited as the contract requires (key, address, request).
+  if (actor.kind !== "api_key" || !requestId)
+    throw new Error("a reveal is made for an API key's request");
+  const card = await waitUntilIssued(ctx, input.cardId, input.waitMs ?? ctx.settings.revealWaitMs);
   const issuer = requireIssuer(ctx);
   if ((card.status !== "active" && card.status !== "frozen") || !card.issuer_card_id) {
     throw new CardrailError(
@@ -104,9 +102,9 @@ export async function revealCard(
       tenant_id: ctx.tenantId,
       mode: ctx.mode,
       card_id: card.id,
-      api_key_id: audit.apiKeyId,
-      request_id: audit.requestId,
-      client_ip: audit.clientIp,
+      api_key_id: actor.apiKeyId,
+      request_id: requestId,
+      client_ip: actor.clientIp,
     })
     .execute();
   return { card, details };

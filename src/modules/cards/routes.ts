@@ -143,17 +143,13 @@ export const cardRoutes =
         const body = request.body;
         const amountMinor = decimalToMinor(body.loadAmount, body.currency);
         if (amountMinor === null) throw new Error("unreachable: validated by the schema");
-        const result = await issueCard(
-          ctx,
-          deps.settings,
-          {
-            holderId: body.holderId,
-            productId: body.card_product_id,
-            currency: body.currency,
-            amountMinor,
-          },
-          request.headers["idempotency-key"],
-        );
+        const result = await issueCard(ctx, {
+          holderId: body.holderId,
+          productId: body.card_product_id,
+          currency: body.currency,
+          amountMinor,
+          idempotencyKey: request.headers["idempotency-key"],
+        });
         if (result.replayed) reply.header("idempotent-replayed", "true");
         return reply.status(201).send(result.card);
       },
@@ -178,7 +174,7 @@ export const cardRoutes =
       },
       async (request) => {
         const ctx = tenantContext(deps, request);
-        return presentCard(await getCard(ctx, request.params.cardId));
+        return presentCard(await getCard(ctx, { cardId: request.params.cardId }));
       },
     );
 
@@ -206,16 +202,7 @@ export const cardRoutes =
       async (request, reply) => {
         const ctx = tenantContext(deps, request);
         reply.header("cache-control", "no-store");
-        const { card, details } = await revealCard(
-          ctx,
-          request.params.cardId,
-          {
-            apiKeyId: request.auth.keyId,
-            requestId: request.id,
-            clientIp: request.ip ?? null,
-          },
-          { waitMs: deps.settings.revealWaitMs },
-        );
+        const { card, details } = await revealCard(ctx, { cardId: request.params.cardId });
         return {
           success: true,
           cardDetails: {

@@ -1,6 +1,7 @@
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import type { Tx } from "../../db/pool.ts";
 import type { CardStatus } from "../../db/schema.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import type { IssuedCard, IssuerCardStatus } from "../../issuer/port.ts";
 import { holdKey, type KeyLease } from "../idempotency/keys.ts";
 import { post } from "../wallet/ledger.ts";
@@ -95,7 +96,7 @@ export async function applyIssuerState(
   state: IssuerState,
   lease?: KeyLease | null,
 ): Promise<CardRow> {
-  return ctx.db.transaction().execute(async (tx) => {
+  return inTransaction(ctx.db, async (tx) => {
     if (lease) await holdKey(tx, lease);
     const current = await tx
       .selectFrom("cards")

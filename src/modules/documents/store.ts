@@ -2,15 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
-/**
- * Where encrypted document blobs live. The core only sees this interface, so an S3 or database
- * store is a new implementation, not a change to the KYC code. Blobs arrive already encrypted.
- */
-export interface DocumentStore {
-  put(key: string, sealed: Buffer): Promise<void>;
-  get(key: string): Promise<Buffer>;
-  delete(key: string): Promise<void>;
-}
+import type { DocumentStore } from "../../core/document-vault.ts";
+
+export type { DocumentStore } from "../../core/document-vault.ts";
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
 

@@ -1,16 +1,29 @@
 import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
 import { sql } from "kysely";
+import type { Config } from "../../config.ts";
+import type { DocumentVault } from "../../core/document-vault.ts";
 import { newId } from "../../core/ids.ts";
 import type { DbOrTx } from "../../db/pool.ts";
 import type { KycDocumentKind, Mode } from "../../db/schema.ts";
 import type { KycFile } from "../../issuer/port.ts";
 import { decryptDocument, encryptDocument } from "./cipher.ts";
-import type { DocumentStore } from "./store.ts";
+import { loadDocumentsKey } from "./key.ts";
+import { localFolderStore } from "./store.ts";
 
 /** KYC documents at rest: encrypted blobs in a store, rows in kyc_documents saying what and where. */
-export interface DocumentVault {
-  store: DocumentStore;
-  key: Buffer;
+export type { DocumentVault } from "../../core/document-vault.ts";
+
+/** The configured vault: its key (DOCUMENTS_ENCRYPTION_KEY or the data folder's) and its folder. */
+export async function openDocumentVault(
+  config: Pick<Config, "DOCUMENTS_ENCRYPTION_KEY" | "CARDRAIL_DATA_DIR" | "DOCUMENTS_DIR">,
+): Promise<DocumentVault> {
+  return {
+    key: await loadDocumentsKey(config.DOCUMENTS_ENCRYPTION_KEY, config.CARDRAIL_DATA_DIR),
+    store: localFolderStore(
+      config.DOCUMENTS_DIR ?? join(resolve(config.CARDRAIL_DATA_DIR), "documents"),
+    ),
+  };
 }
 
 export type KycFiles = { docFront: KycFile; docBack?: KycFile; selfie?: KycFile };

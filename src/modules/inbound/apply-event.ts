@@ -1,17 +1,14 @@
 import { sql } from "kysely";
-import type { Log } from "../../core/context.ts";
-import type { Db } from "../../db/pool.ts";
+import { type CoreDeps, contextFor, type Log } from "../../core/context.ts";
 import type { Mode } from "../../db/schema.ts";
-import type { CardIssuer, IssuerEvent } from "../../issuer/port.ts";
+import type { IssuerEvent } from "../../issuer/port.ts";
 import { holderStatusFromIssuer } from "../cardholders/status.ts";
 import { changeHolderStatus } from "../cardholders/transition.ts";
 import { applyIssuerState, cardStatusFromIssuer } from "../cards/settle.ts";
 
-export interface InboundDeps {
-  db: Db;
+/** The service's parts, and the mode whose issuer sent the event. */
+export interface InboundDeps extends CoreDeps {
   mode: Mode;
-  /** The issuer of the tenant the event turns out to concern (found by the issuer's ids). */
-  issuerFor(tenantId: string): CardIssuer | null;
   log: Log;
 }
 
@@ -95,14 +92,12 @@ async function apply(deps: InboundDeps, event: IssuerEvent): Promise<ApplyResult
               )
             : "failed"
           : cardStatusFromIssuer(event.status);
-      const ctx = {
-        db: deps.db,
+      const ctx = contextFor(deps, {
         tenantId: card.tenant_id,
         mode: card.mode,
-        issuer: deps.issuerFor(card.tenant_id),
+        actor: { kind: "service", component: "issuer-webhook" },
         log: deps.log,
-        now: () => new Date(),
-      };
+      });
       await applyIssuerState(ctx, card, {
         status,
         issuerStatus:

@@ -1,15 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { CoreDeps } from "../../core/context.ts";
 import { CardrailError } from "../../core/errors.ts";
-import type { Db } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 import { errorResponses, example } from "../../http/api-docs.ts";
-import type { IssuerFor, IssuerWebhooks } from "../../issuer/port.ts";
+import type { IssuerWebhooks } from "../../issuer/port.ts";
 import { applyIssuerEvent } from "./apply-event.ts";
 
-export interface InboundWebhookDeps {
-  db: Db;
-  issuerFor: IssuerFor;
+export interface InboundWebhookDeps extends CoreDeps {
   /** The signing secret UQPay (or the simulator) uses per mode; a mode without one refuses every call. */
   webhookSecret(mode: Mode): string | null;
   /** The issuer's signature check and envelope parsing (the port's; UQPay's in practice). */
@@ -83,15 +81,7 @@ export const inboundWebhookRoutes =
             { field: "event_id", message: "required" },
           ]);
         }
-        const result = await applyIssuerEvent(
-          {
-            db: deps.db,
-            mode,
-            issuerFor: (tenantId) => deps.issuerFor(mode, tenantId),
-            log: request.log,
-          },
-          event,
-        );
+        const result = await applyIssuerEvent({ ...deps, mode, log: request.log }, event);
         request.log.info({ eventId: event.eventId, type: event.type, result }, "issuer webhook");
         return reply.status(200).send({ received: true, result });
       },

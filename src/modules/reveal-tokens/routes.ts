@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { contextFor } from "../../core/context.ts";
 import { opaqueId } from "../../core/safe-text.ts";
 import {
   apiErrors,
@@ -11,11 +12,7 @@ import {
 } from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
-import {
-  revealRateLimit,
-  revealTokenRedeemRateLimit,
-  securitySettings,
-} from "../../http/rate-limits.ts";
+import { revealRateLimit, revealTokenRedeemRateLimit } from "../../http/rate-limits.ts";
 import { revealCors } from "../../http/reveal-cors.ts";
 import { mintRevealToken, purgeRevealTokens, redeemRevealToken } from "./tokens.ts";
 
@@ -30,7 +27,7 @@ const redeemQuery = z.object({ token: z.string().min(1).max(200) });
 export const revealTokenRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const settings = securitySettings(deps.settings);
+    const { settings } = deps;
     const cors = revealCors(settings.revealAllowedOrigins);
 
     app.post(
@@ -61,12 +58,10 @@ export const revealTokenRoutes =
       async (request, reply) => {
         const ctx = tenantContext(deps, request);
         reply.header("cache-control", "no-store");
-        const minted = await mintRevealToken(
-          ctx,
-          request.params.cardId,
-          request.auth.keyId,
-          settings.revealTokenTtlMs,
-        );
+        const minted = await mintRevealToken(ctx, {
+          cardId: request.params.cardId,
+          ttlMs: settings.revealTokenTtlMs,
+        });
         purgeRevealTokens(ctx).catch((err) =>
           request.log.warn({ err }, "could not purge expired reveal tokens"),
         );
@@ -111,19 +106,21 @@ export const revealTokenRoutes =
         reply.header("cache-control", "no-store");
         reply.header("pragma", "no-cache");
         reply.header("referrer-policy", "no-referrer");
-        const now = () => new Date();
         const { card, details } = await redeemRevealToken(
-          (tenantId, mode) => ({
-            db: deps.db,
-            tenantId,
-            mode,
-            issuer: deps.issuerFor(mode, tenantId),
-            log: request.log,
-            now,
-          }),
-          { db: deps.db, now },
-          request.query.token,
-          { requestId: request.id, clientIp: request.ip ?? null },
+          { db: deps.db, now: () => new Date() },
+          {
+            token: request.query.token,
+            requestId: request.id,
+            // The browser acts with the grant of the key that minted the token.
+            contextFor: (grant) =>
+              contextFor(deps, {
+                tenantId: grant.tenantId,
+                mode: grant.mode,
+                actor: { kind: "api_key", apiKeyId: grant.apiKeyId, clientIp: request.ip ?? null },
+                log: request.log,
+                requestId: request.id,
+              }),
+          },
         );
         return {
           success: true,

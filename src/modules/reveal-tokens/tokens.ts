@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { TenantContext } from "../../core/context.ts";
 import { CardrailError, notFound } from "../../core/errors.ts";
 import type { SecureCardDetails } from "../../issuer/port.ts";
-import { findCard, getCard, type RevealAudit, revealCard } from "../cards/reveal.ts";
+import { findCard, getCard, revealCard } from "../cards/reveal.ts";
 import type { CardRow } from "../cards/row.ts";
 
 /**
@@ -38,16 +38,17 @@ export interface MintedToken {
   cardId: string;
 }
 
-/** A token for a card of this tenant and mode, revealable by the same rules as /reveal. */
+/** A token for a card of this tenant and mode, revealable by the same rules as /reveal; minted by the acting API key. */
 export async function mintRevealToken(
   ctx: TenantContext,
-  cardId: string,
-  apiKeyId: string,
-  ttlMs: number,
+  input: { cardId: string; ttlMs: number },
 ): Promise<MintedToken> {
-  let card = await findCard(ctx, cardId);
+  const { cardId, ttlMs } = input;
+  if (ctx.actor.kind !== "api_key") throw new Error("a reveal token is minted by an API key");
+  const apiKeyId = ctx.actor.apiKeyId;
+  let card = await findCard(ctx, { cardId });
   // A card still being issued may have become active at the issuer: refresh it once.
-  if (card.status === "pending") card = await getCard(ctx, cardId);
+  if (card.status === "pending") card = await getCard(ctx, { cardId });
   assertRevealable(card);
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
   const expiresAt = new Date(ctx.now().getTime() + ttlMs);
@@ -67,35 +68,45 @@ export async function mintRevealToken(
 
 const gone = () => notFound("Reveal token");
 
+/** Whom a redeemed token acts for: the tenant and mode of its card, and the key that minted it. */
+export interface TokenGrant {
+  tenantId: string;
+  mode: TenantContext["mode"];
+  apiKeyId: string;
+}
+
 /**
  * Redeems a token once: it is marked used in the same statement that finds it, so two concurrent
  * redemptions cannot both succeed. Unknown, used and expired tokens all get the same 404. The reveal
- * itself (and its audit row, naming the key that minted the token) is revealCard's.
+ * itself is revealCard's, in the context `contextFor` makes for the grant: its audit row names the
+ * key that minted the token.
  */
 export async function redeemRevealToken(
-  contextFor: (tenantId: string, mode: TenantContext["mode"]) => TenantContext,
   base: Pick<TenantContext, "db" | "now">,
-  token: string,
-  audit: Omit<RevealAudit, "apiKeyId">,
+  input: {
+    token: string;
+    requestId: string;
+    contextFor: (grant: TokenGrant) => TenantContext;
+  },
 ): Promise<{ card: CardRow; details: SecureCardDetails }> {
+  const { token } = input;
   if (!looksLikeToken(token)) throw gone();
   const row = await base.db
     .updateTable("reveal_tokens")
-    .set({ redeemed_at: base.now(), redeemed_request_id: audit.requestId })
+    .set({ redeemed_at: base.now(), redeemed_request_id: input.requestId })
     .where("token_hash", "=", hashToken(token))
     .where("redeemed_at", "is", null)
     .where("expires_at", ">", base.now())
     .returning(["tenant_id", "mode", "card_id", "api_key_id"])
     .executeTakeFirst();
   if (!row) throw gone();
-  const ctx = contextFor(row.tenant_id, row.mode);
-  return revealCard(
-    ctx,
-    row.card_id,
-    { ...audit, apiKeyId: row.api_key_id },
-    // The card was revealable when the token was minted: no waiting for issuance here.
-    { waitMs: 0 },
-  );
+  const ctx = input.contextFor({
+    tenantId: row.tenant_id,
+    mode: row.mode,
+    apiKeyId: row.api_key_id,
+  });
+  // The card was revealable when the token was minted: no waiting for issuance here.
+  return revealCard(ctx, { cardId: row.card_id, waitMs: 0 });
 }
 
 /** Drops tokens expired for a day (they are useless; kept a while for investigation). */

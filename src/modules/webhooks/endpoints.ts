@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { TenantContext } from "../../core/context.ts";
 import { notFound, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import type { WebhookSettings } from "./settings.ts";
 import { newEndpointSecret } from "./signing.ts";
 import { privateHostProblem, urlProblem } from "./url-policy.ts";
@@ -51,7 +52,7 @@ export async function createEndpoint(
   if (problem) throw validationError([{ field: "url", message: problem }]);
 
   const secret = newEndpointSecret();
-  return ctx.db.transaction().execute(async (tx) => {
+  return inTransaction(ctx.db, async (tx) => {
     // Serialises concurrent creations for this tenant and mode, so the limit below holds.
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`webhook_endpoints:${ctx.tenantId}:${ctx.mode}`}))`.execute(
       tx,
@@ -100,7 +101,7 @@ export async function listEndpoints(ctx: Scope) {
 
 /** Deletes an endpoint (kept for the log) and cancels its pending deliveries. */
 export async function deleteEndpoint(ctx: Scope, endpointId: string): Promise<void> {
-  await ctx.db.transaction().execute(async (tx) => {
+  await inTransaction(ctx.db, async (tx) => {
     const deleted = await tx
       .updateTable("webhook_endpoints")
       .set({ deleted_at: sql<Date>`now()` })

@@ -4,6 +4,7 @@ import { notFound } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import type { DbOrTx } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
+import { inTransaction } from "../../db/transaction.ts";
 
 export const WEBHOOK_EVENT_TYPES = [
   "cardholder.status_changed",
@@ -167,7 +168,7 @@ export async function getEvent(ctx: Scope, eventId: string) {
  * attempt's result is still logged but no longer decides the delivery's state.
  */
 export async function redeliverEvent(ctx: Scope, eventId: string, endpointId?: string) {
-  return ctx.db.transaction().execute(async (tx) => {
+  return inTransaction(ctx.db, async (tx) => {
     const event = await tx
       .selectFrom("webhook_events")
       .select("id")
