@@ -173,23 +173,3 @@ export const holderStatusSchema = z.object({
     .optional()
     .meta({ description: "What the issuer asked to be corrected, while IN_REVIEW" }),
 });
-
-export const cardDetailsSchema = z.object({
-  success: succeeded(),
-  cardDetails: z.object({
-    card_id: z.string().nullable().meta({ description: "The issuer's card id (uqpayCardId)" }),
-    card_number: z.string(),
-    cvv: z.string(),
-    expiry_date: z.string().meta({ description: "MM/YY" }),
-  }),
-});
-
-export const CARD_DETAILS_EXAMPLE = {
-  success: true,
-  cardDetails: {
-    card_id: "c0a8f3e2-5b1d-4c7e-9f20-3d4e5a6b7c8d",
-    card_number: "4096360812345678",
-    cvv: "123",
-    expiry_date: "11/29",
-  },
-};

@@ -1,14 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { opaqueId } from "../../core/safe-text.ts";
-import {
-  apiErrors,
-  CARD_DETAILS_EXAMPLE,
-  cardDetailsSchema,
-  errorResponses,
-  example,
-  succeeded,
-} from "../../http/api-docs.ts";
+import { apiErrors, errorResponses, example } from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import {
@@ -17,11 +8,11 @@ import {
   securitySettings,
 } from "../../http/rate-limits.ts";
 import { revealCors } from "../../http/reveal-cors.ts";
+import { presentCardDetails } from "../cards/present.ts";
+import { CARD_DETAILS_EXAMPLE, cardDetailsSchema } from "../cards/schemas.ts";
+import { presentRevealToken } from "./present.ts";
+import { cardParams, REVEAL_TOKEN_EXAMPLE, redeemQuery, revealTokenSchema } from "./schemas.ts";
 import { mintRevealToken, purgeRevealTokens, redeemRevealToken } from "./tokens.ts";
-
-const cardParams = z.object({ cardId: opaqueId() });
-
-const redeemQuery = z.object({ token: z.string().min(1).max(200) });
 
 /**
  * POST /cards/:cardId/reveal-token (API key) → a single-use token; GET /cards/reveal?token=… (no API
@@ -44,13 +35,9 @@ export const revealTokenRoutes =
           params: cardParams,
           response: {
             201: example(
-              z.object({ success: succeeded(), token: z.string(), expiresAt: z.iso.datetime() }),
+              revealTokenSchema,
               "The token, valid once until expiresAt",
-              {
-                success: true,
-                token: "rvt_3q2+7wJ9…",
-                expiresAt: "2026-11-22T10:16:30.000Z",
-              },
+              REVEAL_TOKEN_EXAMPLE,
             ),
             ...apiErrors("not_found", "card_not_active"),
           },
@@ -70,11 +57,7 @@ export const revealTokenRoutes =
         purgeRevealTokens(ctx).catch((err) =>
           request.log.warn({ err }, "could not purge expired reveal tokens"),
         );
-        return reply.status(201).send({
-          success: true,
-          token: minted.token,
-          expiresAt: minted.expiresAt.toISOString(),
-        });
+        return reply.status(201).send(presentRevealToken(minted));
       },
     );
 
@@ -125,15 +108,7 @@ export const revealTokenRoutes =
           request.query.token,
           { requestId: request.id, clientIp: request.ip ?? null },
         );
-        return {
-          success: true,
-          cardDetails: {
-            card_id: card.issuer_card_id,
-            card_number: details.cardNumber,
-            cvv: details.cvv,
-            expiry_date: details.expiryDate,
-          },
-        };
+        return presentCardDetails(card, details);
       },
     );
 
