@@ -161,15 +161,3 @@ export const timestamp = () =>
     (value) => (value instanceof Date ? value.toISOString() : value),
     z.iso.datetime(),
   ) as unknown as z.ZodType<Date | string>;
-
-/** `{ success: true, holderId, status, canIssueCard, missingFields? }`: a cardholder's KYC state. */
-export const holderStatusSchema = z.object({
-  success: succeeded(),
-  holderId: z.string(),
-  status: z.enum(["IN_REVIEW", "ACTIVE", "REJECTED"]),
-  canIssueCard: z.boolean().meta({ description: "True exactly when status is ACTIVE" }),
-  missingFields: z
-    .array(z.string())
-    .optional()
-    .meta({ description: "What the issuer asked to be corrected, while IN_REVIEW" }),
-});

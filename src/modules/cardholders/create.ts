@@ -3,7 +3,6 @@ import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
 import { CardrailError, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { constraintViolation } from "../../db/constraint.ts";
-import type { HolderStatus } from "../../db/schema.ts";
 import type { IssuerError, SubmitCardholderInput } from "../../issuer/port.ts";
 import {
   type DocumentVault,
@@ -24,18 +23,13 @@ import {
   releaseKey,
 } from "../idempotency/keys.ts";
 import type { CardholderFields } from "./fields.ts";
+import type { CreatedCardholder } from "./schemas.ts";
 import { assertEmailFree } from "./service.ts";
 import { submitOnce } from "./submit.ts";
 
 export interface NewCardholder {
   fields: CardholderFields;
   files: KycFiles;
-}
-
-export interface CreatedCardholder {
-  userId: string;
-  holderId: string;
-  holderStatus: HolderStatus;
 }
 
 /**
