@@ -4,14 +4,8 @@ import { notFound } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import type { DbOrTx } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
-
-export const WEBHOOK_EVENT_TYPES = [
-  "cardholder.status_changed",
-  "card.created",
-  "card.status_changed",
-  "card.failed",
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+import type { WebhookEventType } from "./event-types.ts";
+import type { EventDetail, WebhookEventBody } from "./schemas.ts";
 
 export interface NewWebhookEvent {
   tenantId: string;
@@ -19,15 +13,6 @@ export interface NewWebhookEvent {
   type: WebhookEventType;
   /** Plain JSON (bigints are sent as strings rather than failing the caller's transaction). */
   data: object;
-}
-
-/** What a tenant receives, and what GET /events shows: the delivered body, byte for byte. */
-export interface WebhookEventBody {
-  id: string;
-  type: WebhookEventType;
-  createdAt: string;
-  mode: Mode;
-  data: Record<string, unknown>;
 }
 
 type Scope = Pick<TenantContext, "db" | "tenantId" | "mode">;
@@ -93,7 +78,7 @@ export async function listEvents(
   };
 }
 
-export async function getEvent(ctx: Scope, eventId: string) {
+export async function getEvent(ctx: Scope, eventId: string): Promise<EventDetail> {
   const event = await ctx.db
     .selectFrom("webhook_events")
     .select(["id", "payload"])
