@@ -141,6 +141,7 @@ export async function createRuntime(
         revealTokenTtlMs: config.REVEAL_TOKEN_TTL_MS,
         revealTokenRedeemsPerMinute: config.REVEAL_TOKEN_REDEEMS_PER_MINUTE,
         revealAllowedOrigins: config.REVEAL_ALLOWED_ORIGINS,
+        strictResponseSchemas: config.STRICT_RESPONSE_SCHEMAS,
       },
     },
     logger as FastifyBaseLogger,

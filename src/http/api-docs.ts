@@ -5,7 +5,7 @@ import { errorStatus } from "./error-status.ts";
 /**
  * Building blocks for the `response` part of route schemas: the error envelope per status, with
  * exactly the codes a route can answer (statuses from error-status.ts, so the two cannot disagree).
- * These schemas document; they are not enforced on the way out (see `documentingSerializer`).
+ * Every answer is checked against its route's schemas on the way out (`responseSerializer`).
  */
 
 const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {

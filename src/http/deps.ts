@@ -23,6 +23,8 @@ export interface AppDeps {
     RateLimitSettings & {
       uploadMaxFileBytes: number;
       uploadMaxTotalBytes: number;
+      /** STRICT_RESPONSE_SCHEMAS: an answer off its documented schema is a 500 (unset: logged). */
+      strictResponseSchemas?: boolean;
     };
 }
 

@@ -54,6 +54,7 @@ describe("health", () => {
           uploadMaxTotalBytes: 7 * 1024 * 1024,
           perKeyPerMinute: 6000,
           revealsPerMinute: 120,
+          strictResponseSchemas: true,
         },
       },
       createLogger("silent") as FastifyBaseLogger,
