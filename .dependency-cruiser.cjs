@@ -4,7 +4,8 @@
  *   composition  main.ts, runtime.ts, open-database.ts, start-banner.ts, cli/, jobs/,
  *                issuer/issuers.ts (which adapter serves which tenant), test-issuer/
  *   http         http/, app.ts, modules/<name>/routes.ts and schemas.ts
- *   modules      modules/<name>/* (verbs, repositories, presenters): no HTTP inside
+ *   modules      modules/<name>/* (verbs, repositories, presenters): no HTTP inside, but the
+ *                TYPES of their module's contract (`import type` from its schemas.ts)
  *   foundation   core/, db/ (pool, schema, migrations), config.ts, logger.ts, issuer/port.ts (and
  *                issuer/port-card-program.ts, the port's card-program half, which it re-exports)
  *   adapters     issuer/<name>/ (UQPay): implement the port, reached only through composition
@@ -19,6 +20,7 @@ const FOUNDATION = "^src/(core/|db/|config\\.ts$|logger\\.ts$|issuer/port(-card-
 const MODULE = "^src/modules/[^/]+/";
 // A module's routes.ts and the schemas.ts of its HTTP contract are the HTTP layer.
 const ROUTES = "^src/modules/[^/]+/(routes|schemas)\\.ts$";
+const SCHEMAS = "^src/modules/[^/]+/schemas\\.ts$";
 const HTTP = "^src/(http/|app\\.ts$)";
 const ADAPTER = "^src/issuer/(?!port\\.ts$|issuers\\.ts$)[^/]+/";
 const COMPOSITION =
@@ -64,7 +66,19 @@ module.exports = {
         "A module's verbs, repositories and presenters know nothing of HTTP: only its routes.ts is the HTTP layer.",
       severity: "error",
       from: { path: MODULE, pathNot: [ROUTES, TEST] },
-      to: { path: [HTTP, ROUTES, "^node_modules/(fastify|@fastify/[^/]+|fastify-[^/]+)/"] },
+      to: {
+        path: [HTTP, ROUTES, "^node_modules/(fastify|@fastify/[^/]+|fastify-[^/]+)/"],
+        // Except the contract's types: see modules-take-only-types-from-schemas.
+        pathNot: SCHEMAS,
+      },
+    },
+    {
+      name: "modules-take-only-types-from-schemas",
+      comment:
+        "A presenter or verb returns what the contract says (`CardView = z.output<typeof cardSchema>`), so it may `import type` from a schemas.ts; a value import would run HTTP schemas (zod, examples, api-docs) inside a verb.",
+      severity: "error",
+      from: { path: MODULE, pathNot: [ROUTES, TEST] },
+      to: { path: SCHEMAS, dependencyTypesNot: ["type-only"] },
     },
     {
       name: "modules-import-down-only",

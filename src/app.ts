@@ -11,7 +11,7 @@ import { createMetrics, registerMetrics } from "./http/metrics.ts";
 import { registerDocs, registerOpenApi } from "./http/openapi.ts";
 import { registerRateLimits } from "./http/rate-limits.ts";
 import { requestIdFor } from "./http/request-id.ts";
-import { documentingSerializer } from "./http/response-schemas.ts";
+import { responseSerializer } from "./http/response-schemas.ts";
 import type { App } from "./http/types.ts";
 import { validatorCompiler } from "./http/validation.ts";
 import { cardholderRoutes } from "./modules/cardholders/routes.ts";
@@ -43,8 +43,11 @@ export async function buildApp(givenDeps: AppDeps, logger: FastifyBaseLogger): P
   // Bodies are JSON (or multipart where a route says so): plain text is refused with 415, not
   // parsed into a string that then fails validation as "must be an object".
   app.removeContentTypeParser("text/plain");
-  // Response schemas document the API (OpenAPI); they are checked and logged, never enforced.
-  app.setSerializerCompiler(documentingSerializer(logger));
+  // Response schemas document the API (OpenAPI) and every answer is checked against them: a
+  // mismatch is logged, or with STRICT_RESPONSE_SCHEMAS (the tests) answered 500.
+  app.setSerializerCompiler(
+    responseSerializer(logger, { strict: deps.settings.strictResponseSchemas ?? false }),
+  );
   // Before any route: @fastify/swagger collects the routes as they are registered.
   await registerOpenApi(app);
 

@@ -18,6 +18,12 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(logLevels).default("info"),
+  /**
+   * A response that does not match its documented schema becomes a 500 (its mismatching paths
+   * logged) instead of being sent unchanged with a warning. For tests and staging: the contract is
+   * then checked on every answer they see; production keeps answering.
+   */
+  STRICT_RESPONSE_SCHEMAS: bool.default(false),
   /** When set, use this PostgreSQL server; otherwise an embedded PGlite database in CARDRAIL_DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   // Issuance holds a connection for a dozen short round trips; 20 keeps 2 cores busy without queueing.

@@ -5,7 +5,7 @@ import { errorStatus } from "./error-status.ts";
 /**
  * Building blocks for the `response` part of route schemas: the error envelope per status, with
  * exactly the codes a route can answer (statuses from error-status.ts, so the two cannot disagree).
- * These schemas document; they are not enforced on the way out (see `documentingSerializer`).
+ * Every answer is checked against its route's schemas on the way out (`responseSerializer`).
  */
 
 const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
@@ -161,35 +161,3 @@ export const timestamp = () =>
     (value) => (value instanceof Date ? value.toISOString() : value),
     z.iso.datetime(),
   ) as unknown as z.ZodType<Date | string>;
-
-/** `{ success: true, holderId, status, canIssueCard, missingFields? }`: a cardholder's KYC state. */
-export const holderStatusSchema = z.object({
-  success: succeeded(),
-  holderId: z.string(),
-  status: z.enum(["IN_REVIEW", "ACTIVE", "REJECTED"]),
-  canIssueCard: z.boolean().meta({ description: "True exactly when status is ACTIVE" }),
-  missingFields: z
-    .array(z.string())
-    .optional()
-    .meta({ description: "What the issuer asked to be corrected, while IN_REVIEW" }),
-});
-
-export const cardDetailsSchema = z.object({
-  success: succeeded(),
-  cardDetails: z.object({
-    card_id: z.string().nullable().meta({ description: "The issuer's card id (uqpayCardId)" }),
-    card_number: z.string(),
-    cvv: z.string(),
-    expiry_date: z.string().meta({ description: "MM/YY" }),
-  }),
-});
-
-export const CARD_DETAILS_EXAMPLE = {
-  success: true,
-  cardDetails: {
-    card_id: "c0a8f3e2-5b1d-4c7e-9f20-3d4e5a6b7c8d",
-    card_number: "4096360812345678",
-    cvv: "123",
-    expiry_date: "11/29",
-  },
-};

@@ -15,6 +15,8 @@ export type AppSettings = CoreSettings &
   RateLimitSettings & {
     uploadMaxFileBytes: number;
     uploadMaxTotalBytes: number;
+    /** STRICT_RESPONSE_SCHEMAS: an answer off its documented schema is a 500 (unset: logged). */
+    strictResponseSchemas?: boolean;
   };
 
 /** Everything the HTTP layer is built from; main.ts wires the real ones, tests their own. */
@@ -41,6 +43,7 @@ export function appSettings(config: Config): AppSettings {
     revealTokenTtlMs: config.REVEAL_TOKEN_TTL_MS,
     revealTokenRedeemsPerMinute: config.REVEAL_TOKEN_REDEEMS_PER_MINUTE,
     revealAllowedOrigins: config.REVEAL_ALLOWED_ORIGINS,
+    strictResponseSchemas: config.STRICT_RESPONSE_SCHEMAS,
   };
 }
 

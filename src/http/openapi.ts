@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import { createJsonSchemaTransformObject, jsonSchemaTransform } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { cardholderFieldsSchema } from "../modules/cardholders/fields.ts";
+import { documentCorrectionsSchema } from "../modules/cardholders/schemas.ts";
 import type { App } from "./types.ts";
 
 /**
@@ -46,16 +47,12 @@ function textFields(schema: z.ZodObject) {
   return { properties: json.properties ?? {}, required: json.required ?? [] };
 }
 
-/** Fields that a document resubmission may correct (as in cardholders/routes.ts). */
-const CORRECTION_FIELDS = ["kycDocType", "kycIdNumber", "kycIssueDate", "kycExpiryDate"] as const;
+/** Fields that a document resubmission may correct: the route's own schema's. */
+const CORRECTION_FIELDS = Object.keys(documentCorrectionsSchema.shape);
 
 function multipartForms(): Record<string, Record<string, unknown>> {
   const create = textFields(cardholderFieldsSchema);
-  const corrections = textFields(
-    cardholderFieldsSchema
-      .pick({ kycDocType: true, kycIdNumber: true, kycIssueDate: true, kycExpiryDate: true })
-      .partial(),
-  );
+  const corrections = textFields(documentCorrectionsSchema);
   const files = {
     docFront: file(`Front of the identity document. ${KYC_FILE_DESCRIPTION}`),
     docBack: file(`Back of the identity document (optional). ${KYC_FILE_DESCRIPTION}`),

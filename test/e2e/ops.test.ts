@@ -48,7 +48,7 @@ describe("health", () => {
         webhookSecret: () => null,
         issuerWebhooks,
         vault: {} as DocumentVault,
-        settings: appSettings(configSchema.parse({})),
+        settings: { ...appSettings(configSchema.parse({})), strictResponseSchemas: true },
       },
       createLogger("silent") as FastifyBaseLogger,
     );

@@ -8,11 +8,8 @@ import { createWebhookWorker } from "../../src/jobs/deliver-webhooks.ts";
 import { createApiKey } from "../../src/modules/tenants/api-keys.ts";
 import { type ClaimedDelivery, sendDelivery } from "../../src/modules/webhooks/deliver.ts";
 import { createEndpoint } from "../../src/modules/webhooks/endpoints.ts";
-import {
-  emitEvent,
-  recordEvent,
-  type WebhookEventType,
-} from "../../src/modules/webhooks/events.ts";
+import type { WebhookEventType } from "../../src/modules/webhooks/event-types.ts";
+import { emitEvent, recordEvent } from "../../src/modules/webhooks/events.ts";
 import { verifySignature } from "../../src/modules/webhooks/signing.ts";
 import { startCardrail, type TestCardrail, type TestTenant } from "../fixtures/cardrail.ts";
 

@@ -84,6 +84,7 @@ export async function startServiceForCli(prefix: string): Promise<ServiceForCli>
     LOG_LEVEL: "silent",
     SIMULATOR_REVIEW_DELAY_MS: "50",
     SIMULATOR_CARD_ACTIVATION_DELAY_MS: "20",
+    STRICT_RESPONSE_SCHEMAS: "true",
   });
   const runtime = await createRuntime(config, createLogger("silent"));
   const url = await runtime.app.listen({ port: 0, host: "127.0.0.1" });

@@ -16,6 +16,7 @@ import {
 import { holdKey, type KeyLease } from "../idempotency/keys.ts";
 import { withIdempotency } from "../idempotency/with-idempotency.ts";
 import type { CardholderFields } from "./fields.ts";
+import type { CreatedCardholder } from "./schemas.ts";
 import { assertEmailFree } from "./service.ts";
 import { submitOnce } from "./submit.ts";
 
@@ -24,12 +25,6 @@ export interface NewCardholder {
   files: KycFiles;
   /** The client's Idempotency-Key: a retry with it answers the first cardholder, never a duplicate. */
   idempotencyKey?: string;
-}
-
-export interface CreatedCardholder {
-  userId: string;
-  holderId: string;
-  holderStatus: HolderStatus;
 }
 
 /**

@@ -1,15 +1,8 @@
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
+import type { z } from "zod";
 import { type FieldIssue, validationError } from "../../core/errors.ts";
-import { opaqueId } from "../../core/safe-text.ts";
-import {
-  apiErrors,
-  BODY_ERRORS,
-  example,
-  holderStatusSchema,
-  succeeded,
-} from "../../http/api-docs.ts";
+import { apiErrors, BODY_ERRORS } from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { idempotencyHeaders } from "../../http/idempotency-header.ts";
@@ -26,15 +19,16 @@ import {
   isCalendarDate,
   TEXT_FIELDS,
 } from "./fields.ts";
+import { presentHolderStatus } from "./present.ts";
 import { resubmitDocuments } from "./resubmit.ts";
+import {
+  createdCardholderSchema,
+  documentCorrectionsSchema,
+  holderParams,
+  holderStatusExample,
+} from "./schemas.ts";
 import { getHolderStatus } from "./service.ts";
 
-const holderParams = z.object({ holderId: opaqueId() });
-
-/** On resubmission only the document's own fields may change; the person's details stay. */
-const documentCorrectionsSchema = cardholderFieldsSchema
-  .pick({ kycDocType: true, kycIdNumber: true, kycIssueDate: true, kycExpiryDate: true })
-  .partial();
 const CORRECTION_FIELDS = new Set(Object.keys(documentCorrectionsSchema.shape));
 
 /**
@@ -83,30 +77,6 @@ async function readKycForm<S extends z.ZodType<Record<string, unknown>>>(
   return { fields: parsed.data, files: files as KycFiles };
 }
 
-const createdSchema = example(
-  z.object({
-    success: succeeded(),
-    userId: z.string(),
-    holderId: z.string().meta({ description: "Opaque; use it to poll the status and issue cards" }),
-    holderStatus: z.enum(["IN_REVIEW", "ACTIVE", "REJECTED"]),
-  }),
-  "Created; KYC submitted to the issuer (or queued for it)",
-  {
-    success: true,
-    userId: "usr_01JD2X8Q9M4T6V7W8Y9Z0A1B2C",
-    holderId: "ch_01JD2X8QA3K5N7P9R1S3T5V7X9",
-    holderStatus: "IN_REVIEW",
-  },
-);
-
-const statusExample = (status: "IN_REVIEW" | "ACTIVE", description: string) =>
-  example(holderStatusSchema, description, {
-    success: true,
-    holderId: "ch_01JD2X8QA3K5N7P9R1S3T5V7X9",
-    status,
-    canIssueCard: status === "ACTIVE",
-  });
-
 export const cardholderRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
@@ -120,7 +90,7 @@ export const cardholderRoutes =
             "Creates the end user and the cardholder and submits KYC to the issuer. The status starts IN_REVIEW; poll GET /cardholders/{holderId}/status (or subscribe to `cardholder.status_changed`) until ACTIVE.",
           headers: idempotencyHeaders,
           response: {
-            201: createdSchema,
+            201: createdCardholderSchema,
             ...apiErrors(
               ...BODY_ERRORS,
               "duplicate_cardholder",
@@ -158,7 +128,7 @@ export const cardholderRoutes =
           summary: "Resubmit KYC documents for a cardholder in review (multipart/form-data)",
           params: holderParams,
           response: {
-            200: statusExample("IN_REVIEW", "Documents accepted; the review starts again"),
+            200: holderStatusExample("IN_REVIEW", "Documents accepted; the review starts again"),
             ...apiErrors(
               ...BODY_ERRORS,
               "not_found",
@@ -183,13 +153,7 @@ export const cardholderRoutes =
           files,
           corrections: fields,
         });
-        return {
-          success: true,
-          holderId: view.holderId,
-          status: view.status,
-          canIssueCard: view.canIssueCard,
-          ...(view.missingFields?.length ? { missingFields: view.missingFields } : {}),
-        };
+        return presentHolderStatus(view);
       },
     );
 
@@ -203,7 +167,7 @@ export const cardholderRoutes =
             "IN_REVIEW until the issuer decides; then ACTIVE (cards can be issued) or REJECTED.",
           params: holderParams,
           response: {
-            200: statusExample("ACTIVE", "The current status"),
+            200: holderStatusExample("ACTIVE", "The current status"),
             ...apiErrors("not_found"),
           },
         },
@@ -211,13 +175,7 @@ export const cardholderRoutes =
       async (request) => {
         const ctx = tenantContext(deps, request);
         const view = await getHolderStatus(ctx, { holderId: request.params.holderId });
-        return {
-          success: true,
-          holderId: view.holderId,
-          status: view.status,
-          canIssueCard: view.canIssueCard,
-          ...(view.missingFields?.length ? { missingFields: view.missingFields } : {}),
-        };
+        return presentHolderStatus(view);
       },
     );
   };

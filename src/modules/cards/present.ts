@@ -1,21 +1,11 @@
 import { minorToNumber } from "../../core/money.ts";
+import type { SecureCardDetails } from "../../issuer/port.ts";
 import type { CardRow } from "./row.ts";
+import type { CardDetailsView, CardView } from "./schemas.ts";
 
-/** The card as the API shows it. Contract fields keep their names; additions are camelCase. */
-export interface CardView {
-  success: true;
-  cardId: string;
-  uqpayCardId: string | null;
-  holderId: string;
-  status: string;
-  currency: string;
-  loadAmount: number;
-  loadedBalance: number;
-  cardProductId: string;
-  maskedNumber: string | null;
-  createdAt: string;
-}
+export type { CardView } from "./schemas.ts";
 
+/** The card as the API shows it (its shape is cardSchema's, in schemas.ts). */
 export function presentCard(card: CardRow): CardView {
   const amount = minorToNumber(card.load_amount, card.currency);
   const loaded = card.status === "failed" ? 0 : amount;
@@ -31,5 +21,18 @@ export function presentCard(card: CardRow): CardView {
     cardProductId: card.product_id,
     maskedNumber: card.masked_number,
     createdAt: new Date(card.created_at).toISOString(),
+  };
+}
+
+/** A reveal's answer, by API key or by reveal token: the contract's snake_case fields. */
+export function presentCardDetails(card: CardRow, details: SecureCardDetails): CardDetailsView {
+  return {
+    success: true,
+    cardDetails: {
+      card_id: card.issuer_card_id,
+      card_number: details.cardNumber,
+      cvv: details.cvv,
+      expiry_date: details.expiryDate,
+    },
   };
 }

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
 import type { CoreDeps } from "../../core/context.ts";
 import { CardrailError } from "../../core/errors.ts";
 import type { Mode } from "../../db/schema.ts";
-import { errorResponses, example } from "../../http/api-docs.ts";
+import { errorResponses } from "../../http/api-docs.ts";
 import type { IssuerWebhooks } from "../../issuer/port.ts";
 import { applyIssuerEvent } from "./apply-event.ts";
+import { modeParams, receivedSchema } from "./schemas.ts";
 
 export interface InboundWebhookDeps extends CoreDeps {
   /** The signing secret UQPay (or the simulator) uses per mode; a mode without one refuses every call. */
@@ -35,13 +35,9 @@ export const inboundWebhookRoutes =
           summary: "Receives UQPay's signed webhooks (for the issuer, not for tenants)",
           description:
             "Signed by the issuer: `x-wk-signature` is HMAC-SHA512 over the raw body and `x-wk-timestamp`; stale timestamps (over 300 s) are refused. Not part of the tenant API.",
-          params: z.object({ mode: z.enum(["test", "live"]) }),
+          params: modeParams,
           response: {
-            200: example(
-              z.object({ received: z.boolean(), result: z.unknown() }),
-              "Recorded (a repeated event is acknowledged again)",
-              { received: true, result: "applied" },
-            ),
+            200: receivedSchema,
             ...errorResponses(
               "validation_error",
               "invalid_credentials",

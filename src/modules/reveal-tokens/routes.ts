@@ -1,24 +1,15 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
 import { contextFor } from "../../core/context.ts";
-import { opaqueId } from "../../core/safe-text.ts";
-import {
-  apiErrors,
-  CARD_DETAILS_EXAMPLE,
-  cardDetailsSchema,
-  errorResponses,
-  example,
-  succeeded,
-} from "../../http/api-docs.ts";
+import { apiErrors, errorResponses, example } from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { revealRateLimit, revealTokenRedeemRateLimit } from "../../http/rate-limits.ts";
 import { revealCors } from "../../http/reveal-cors.ts";
+import { presentCardDetails } from "../cards/present.ts";
+import { CARD_DETAILS_EXAMPLE, cardDetailsSchema } from "../cards/schemas.ts";
+import { presentRevealToken } from "./present.ts";
+import { cardParams, REVEAL_TOKEN_EXAMPLE, redeemQuery, revealTokenSchema } from "./schemas.ts";
 import { mintRevealToken, purgeRevealTokens, redeemRevealToken } from "./tokens.ts";
-
-const cardParams = z.object({ cardId: opaqueId() });
-
-const redeemQuery = z.object({ token: z.string().min(1).max(200) });
 
 /**
  * POST /cards/:cardId/reveal-token (API key) → a single-use token; GET /cards/reveal?token=… (no API
@@ -41,13 +32,9 @@ export const revealTokenRoutes =
           params: cardParams,
           response: {
             201: example(
-              z.object({ success: succeeded(), token: z.string(), expiresAt: z.iso.datetime() }),
+              revealTokenSchema,
               "The token, valid once until expiresAt",
-              {
-                success: true,
-                token: "rvt_3q2+7wJ9…",
-                expiresAt: "2026-11-22T10:16:30.000Z",
-              },
+              REVEAL_TOKEN_EXAMPLE,
             ),
             ...apiErrors("not_found", "card_not_active"),
           },
@@ -65,11 +52,7 @@ export const revealTokenRoutes =
         purgeRevealTokens(ctx).catch((err) =>
           request.log.warn({ err }, "could not purge expired reveal tokens"),
         );
-        return reply.status(201).send({
-          success: true,
-          token: minted.token,
-          expiresAt: minted.expiresAt.toISOString(),
-        });
+        return reply.status(201).send(presentRevealToken(minted));
       },
     );
 
@@ -122,15 +105,7 @@ export const revealTokenRoutes =
               }),
           },
         );
-        return {
-          success: true,
-          cardDetails: {
-            card_id: card.issuer_card_id,
-            card_number: details.cardNumber,
-            cvv: details.cvv,
-            expiry_date: details.expiryDate,
-          },
-        };
+        return presentCardDetails(card, details);
       },
     );
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { minorToNumber } from "../../core/money.ts";
-import { apiErrors, example, succeeded } from "../../http/api-docs.ts";
+import { apiErrors } from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { walletBalances } from "./ledger.ts";
+import { presentWallet } from "./present.ts";
+import { walletSchema } from "./schemas.ts";
 
 export const walletRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
@@ -15,34 +15,14 @@ export const walletRoutes =
           tags: ["wallet"],
           summary: "The tenant's prepaid wallet balances in this mode",
           response: {
-            200: example(
-              z.object({
-                success: succeeded(),
-                mode: z.enum(["test", "live"]).meta({ description: "The mode of the key used" }),
-                balances: z.array(
-                  z.object({
-                    currency: z.string(),
-                    balance: z.number().meta({ description: "Major units" }),
-                  }),
-                ),
-              }),
-              "Balances per currency",
-              { success: true, mode: "test", balances: [{ currency: "USD", balance: 980 }] },
-            ),
+            200: walletSchema,
             ...apiErrors(),
           },
         },
       },
       async (request) => {
         const balances = await walletBalances(deps.db, request.auth.tenantId, request.auth.mode);
-        return {
-          success: true,
-          mode: request.auth.mode,
-          balances: balances.map((b) => ({
-            currency: b.currency,
-            balance: minorToNumber(b.balance, b.currency),
-          })),
-        };
+        return presentWallet(request.auth.mode, balances);
       },
     );
   };

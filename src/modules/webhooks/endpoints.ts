@@ -3,6 +3,7 @@ import type { TenantContext } from "../../core/context.ts";
 import { notFound, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { inTransaction } from "../../db/transaction.ts";
+import type { CreatedEndpoint, EndpointView } from "./schemas.ts";
 import type { WebhookSettings } from "./settings.ts";
 import { newEndpointSecret } from "./signing.ts";
 import { privateHostProblem, urlProblem } from "./url-policy.ts";
@@ -28,7 +29,7 @@ function present(row: {
   events: string[];
   description: string | null;
   created_at: Date;
-}) {
+}): EndpointView {
   return {
     id: row.id,
     url: row.url,
@@ -43,7 +44,7 @@ export async function createEndpoint(
   ctx: Scope,
   settings: Pick<WebhookSettings, "allowPrivateUrls" | "allowLoopbackUrls">,
   input: NewEndpoint,
-) {
+): Promise<CreatedEndpoint> {
   const problem =
     urlProblem(input.url) ??
     (settings.allowPrivateUrls
@@ -87,7 +88,7 @@ export async function createEndpoint(
 }
 
 /** The tenant's endpoints in this mode, oldest first; never their secrets. */
-export async function listEndpoints(ctx: Scope) {
+export async function listEndpoints(ctx: Scope): Promise<EndpointView[]> {
   const rows = await ctx.db
     .selectFrom("webhook_endpoints")
     .select(["id", "url", "events", "description", "created_at"])

@@ -5,14 +5,8 @@ import { newId } from "../../core/ids.ts";
 import type { DbOrTx } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
-
-export const WEBHOOK_EVENT_TYPES = [
-  "cardholder.status_changed",
-  "card.created",
-  "card.status_changed",
-  "card.failed",
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+import type { WebhookEventType } from "./event-types.ts";
+import type { EventDetail, WebhookEventBody } from "./schemas.ts";
 
 export interface NewWebhookEvent {
   tenantId: string;
@@ -20,15 +14,6 @@ export interface NewWebhookEvent {
   type: WebhookEventType;
   /** Plain JSON (bigints are sent as strings rather than failing the caller's transaction). */
   data: object;
-}
-
-/** What a tenant receives, and what GET /events shows: the delivered body, byte for byte. */
-export interface WebhookEventBody {
-  id: string;
-  type: WebhookEventType;
-  createdAt: string;
-  mode: Mode;
-  data: Record<string, unknown>;
 }
 
 type Scope = Pick<TenantContext, "db" | "tenantId" | "mode">;
@@ -94,7 +79,7 @@ export async function listEvents(
   };
 }
 
-export async function getEvent(ctx: Scope, eventId: string) {
+export async function getEvent(ctx: Scope, eventId: string): Promise<EventDetail> {
   const event = await ctx.db
     .selectFrom("webhook_events")
     .select(["id", "payload"])

@@ -1,20 +1,22 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { apiErrors, BODY_ERRORS, example, succeeded, timestamp } from "../../http/api-docs.ts";
+import { apiErrors, BODY_ERRORS, example } from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { createEndpoint, deleteEndpoint, listEndpoints } from "./endpoints.ts";
 import { getEvent, listEvents, redeliverEvent } from "./events.ts";
 import {
   createBody,
-  deliverySchema,
+  createdEndpointSchema,
+  deletedEndpointSchema,
   ENDPOINT_EXAMPLE,
   EVENT_EXAMPLE,
-  endpointSchema,
-  eventSchema,
+  endpointListSchema,
+  eventDetailSchema,
+  eventListSchema,
   idParams,
   listQuery,
   redeliverBody,
+  redeliveredSchema,
 } from "./schemas.ts";
 import { defaultWebhookSettings } from "./settings.ts";
 
@@ -42,15 +44,11 @@ export const webhookRoutes =
             ],
           }),
           response: {
-            201: example(
-              endpointSchema.extend({ success: succeeded(), secret: z.string() }),
-              "Registered; keep the secret",
-              {
-                success: true,
-                ...ENDPOINT_EXAMPLE,
-                secret: "whsec_9f8e7d6c5b4a3928171605f4e3d2c1b0",
-              },
-            ),
+            201: example(createdEndpointSchema, "Registered; keep the secret", {
+              success: true,
+              ...ENDPOINT_EXAMPLE,
+              secret: "whsec_9f8e7d6c5b4a3928171605f4e3d2c1b0",
+            }),
             ...apiErrors(...BODY_ERRORS),
           },
         },
@@ -69,11 +67,10 @@ export const webhookRoutes =
           tags: ["webhooks"],
           summary: "Webhook endpoints (never their secrets)",
           response: {
-            200: example(
-              z.object({ success: succeeded(), data: z.array(endpointSchema) }),
-              "This mode's endpoints, oldest first",
-              { success: true, data: [ENDPOINT_EXAMPLE] },
-            ),
+            200: example(endpointListSchema, "This mode's endpoints, oldest first", {
+              success: true,
+              data: [ENDPOINT_EXAMPLE],
+            }),
             ...apiErrors(),
           },
         },
@@ -92,11 +89,11 @@ export const webhookRoutes =
           summary: "Delete a webhook endpoint",
           params: idParams,
           response: {
-            200: example(
-              z.object({ success: succeeded(), id: z.string(), deleted: z.boolean() }),
-              "Deleted; pending deliveries to it are cancelled",
-              { success: true, id: ENDPOINT_EXAMPLE.id, deleted: true },
-            ),
+            200: example(deletedEndpointSchema, "Deleted; pending deliveries to it are cancelled", {
+              success: true,
+              id: ENDPOINT_EXAMPLE.id,
+              deleted: true,
+            }),
             ...apiErrors("not_found"),
           },
         },
@@ -116,7 +113,7 @@ export const webhookRoutes =
           querystring: listQuery,
           response: {
             200: example(
-              z.object({ success: succeeded(), data: z.array(eventSchema), hasMore: z.boolean() }),
+              eventListSchema,
               "A page of events; pass the last id as startingAfter for the next",
               { success: true, data: [EVENT_EXAMPLE], hasMore: false },
             ),
@@ -139,7 +136,7 @@ export const webhookRoutes =
           params: idParams,
           response: {
             200: example(
-              eventSchema.extend({ success: succeeded(), deliveries: z.array(deliverySchema) }),
+              eventDetailSchema,
               "The event as delivered, and each delivery with its attempts",
               {
                 success: true,
@@ -188,23 +185,13 @@ export const webhookRoutes =
           params: idParams,
           body: redeliverBody.meta({ examples: [{ endpointId: "we_01JD2XC2D4F6G8H0J2K4M6N8P0" }] }),
           response: {
-            202: example(
-              z.object({
-                success: succeeded(),
-                eventId: z.string(),
-                scheduled: z.array(
-                  z.object({ endpointId: z.string(), nextAttemptAt: timestamp().nullable() }),
-                ),
-              }),
-              "Scheduled now",
-              {
-                success: true,
-                eventId: EVENT_EXAMPLE.id,
-                scheduled: [
-                  { endpointId: ENDPOINT_EXAMPLE.id, nextAttemptAt: "2026-11-22T10:20:00.000Z" },
-                ],
-              },
-            ),
+            202: example(redeliveredSchema, "Scheduled now", {
+              success: true,
+              eventId: EVENT_EXAMPLE.id,
+              scheduled: [
+                { endpointId: ENDPOINT_EXAMPLE.id, nextAttemptAt: "2026-11-22T10:20:00.000Z" },
+              ],
+            }),
             ...apiErrors(...BODY_ERRORS, "not_found"),
           },
         },

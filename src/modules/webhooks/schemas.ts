@@ -1,9 +1,12 @@
 import { z } from "zod";
 import { opaqueId } from "../../core/safe-text.ts";
-import { timestamp } from "../../http/api-docs.ts";
-import { WEBHOOK_EVENT_TYPES } from "./events.ts";
+import { succeeded, timestamp } from "../../http/api-docs.ts";
+import { WEBHOOK_EVENT_TYPES } from "./event-types.ts";
 
-/** The webhook routes' request and response schemas, with the examples the API reference shows. */
+/**
+ * The webhook routes' request and response schemas, with the examples the API reference shows.
+ * The response types below are what endpoints.ts and events.ts return (imported as types only).
+ */
 
 const eventTypeOrAll = z.enum([...WEBHOOK_EVENT_TYPES, "*"]);
 
@@ -38,6 +41,25 @@ export const endpointSchema = z.object({
   createdAt: timestamp(),
 });
 
+/** An endpoint as the API shows it: never its secret. */
+export type EndpointView = z.output<typeof endpointSchema>;
+
+export const createdEndpointSchema = endpointSchema.extend({
+  success: succeeded(),
+  secret: z.string(),
+});
+
+/** A new endpoint: the only answer that carries its signing secret (`success` aside). */
+export type CreatedEndpoint = Omit<z.output<typeof createdEndpointSchema>, "success">;
+
+export const endpointListSchema = z.object({ success: succeeded(), data: z.array(endpointSchema) });
+
+export const deletedEndpointSchema = z.object({
+  success: succeeded(),
+  id: z.string(),
+  deleted: z.boolean(),
+});
+
 export const ENDPOINT_EXAMPLE = {
   id: "we_01JD2XC2D4F6G8H0J2K4M6N8P0",
   url: "https://example.com/cardrail/webhooks",
@@ -52,6 +74,15 @@ export const eventSchema = z.object({
   createdAt: z.string(),
   mode: z.enum(["test", "live"]),
   data: z.record(z.string(), z.unknown()),
+});
+
+/** What a tenant receives, and what GET /events shows: the delivered body, byte for byte. */
+export type WebhookEventBody = z.output<typeof eventSchema>;
+
+export const eventListSchema = z.object({
+  success: succeeded(),
+  data: z.array(eventSchema),
+  hasMore: z.boolean(),
 });
 
 export const EVENT_EXAMPLE = {
@@ -82,4 +113,18 @@ export const deliverySchema = z.object({
       finishedAt: timestamp().nullable(),
     }),
   ),
+});
+
+export const eventDetailSchema = eventSchema.extend({
+  success: succeeded(),
+  deliveries: z.array(deliverySchema),
+});
+
+/** An event as delivered, with each delivery and its attempts (`success` aside). */
+export type EventDetail = Omit<z.output<typeof eventDetailSchema>, "success">;
+
+export const redeliveredSchema = z.object({
+  success: succeeded(),
+  eventId: z.string(),
+  scheduled: z.array(z.object({ endpointId: z.string(), nextAttemptAt: timestamp().nullable() })),
 });
