@@ -14,10 +14,13 @@ import { requestIdFor } from "./http/request-id.ts";
 import { responseSerializer } from "./http/response-schemas.ts";
 import type { App } from "./http/types.ts";
 import { validatorCompiler } from "./http/validation.ts";
+import { cardMoneyRoutes } from "./modules/card-money/routes.ts";
 import { cardholderRoutes } from "./modules/cardholders/routes.ts";
 import { cardRoutes } from "./modules/cards/routes.ts";
 import { inboundWebhookRoutes } from "./modules/inbound/routes.ts";
 import { revealTokenRoutes } from "./modules/reveal-tokens/routes.ts";
+import { testHelperRoutes } from "./modules/test-helpers/routes.ts";
+import { transactionRoutes } from "./modules/transactions/routes.ts";
 import { walletRoutes } from "./modules/wallet/routes.ts";
 import { webhookRoutes } from "./modules/webhooks/routes.ts";
 
@@ -70,6 +73,9 @@ export async function buildApp(givenDeps: AppDeps, logger: FastifyBaseLogger): P
       await registerRateLimits(api, deps.settings);
       await api.register(cardholderRoutes(deps));
       await api.register(cardRoutes(deps));
+      await api.register(cardMoneyRoutes(deps));
+      await api.register(transactionRoutes(deps));
+      await api.register(testHelperRoutes(deps));
       await api.register(revealTokenRoutes(deps));
       await api.register(walletRoutes(deps));
       await api.register(webhookRoutes(deps));

@@ -52,6 +52,10 @@ export const configSchema = z.object({
   SIMULATOR_WEBHOOK_SECRET: z.string().min(8).optional(),
   SIMULATOR_REVIEW_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(1000),
   SIMULATOR_CARD_ACTIVATION_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(200),
+  /** PRE_CANCEL → CANCELLED in test mode (30 days at UQPay): when a cancelled card's balance returns. */
+  SIMULATOR_PRE_CANCEL_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(2000),
+  /** How often each tenant's card transactions are read back from the issuer (missed webhooks). */
+  TRANSACTION_SYNC_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   SIMULATOR_SEED: z.coerce.number().int().optional(),
 
   // Upload limits for POST /cardholders.

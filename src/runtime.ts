@@ -12,9 +12,11 @@ import { appSettings } from "./http/deps.ts";
 import type { App } from "./http/types.ts";
 import { createIssuers, issuerWebhooks, type TestUpstream } from "./issuer/issuers.ts";
 import type { IssuerFor } from "./issuer/port.ts";
+import { backfillTransactions } from "./jobs/backfill-transactions.ts";
 import { createWebhookWorker, type WebhookWorker } from "./jobs/deliver-webhooks.ts";
 import { purgeDocuments, refreshStaleReviews, submitPendingKyc } from "./jobs/kyc.ts";
 import { type PeriodicTask, periodic } from "./jobs/periodic.ts";
+import { recoverCardProgram } from "./jobs/recover-card-program.ts";
 import { recoverCards } from "./jobs/recover-cards.ts";
 import { openDocumentVault } from "./modules/documents/vault.ts";
 import { reconcile } from "./modules/reconcile/reconcile.ts";
@@ -39,6 +41,10 @@ export interface Runtime {
   webhookSecret(mode: Mode): string | null;
   /** One pass of the recovery sweep (also run on a timer by `startSweeps`). */
   recoverOnce(): ReturnType<typeof recoverCards>;
+  /** One pass of the card program's sweep: top-ups, withdrawals, status changes, cancelled balances. */
+  recoverCardProgramOnce(): ReturnType<typeof recoverCardProgram>;
+  /** One pass of the transaction backfill (also on a timer, TRANSACTION_SYNC_INTERVAL_MS). */
+  backfillTransactionsOnce(): ReturnType<typeof backfillTransactions>;
   /** Outbound webhook delivery; started by `startSweeps`, `runOnce` for one pass. */
   webhooks: WebhookWorker;
   startSweeps(): void;
@@ -85,6 +91,7 @@ export async function createRuntime(
         simulator: {
           reviewDelayMs: config.SIMULATOR_REVIEW_DELAY_MS,
           cardActivationDelayMs: config.SIMULATOR_CARD_ACTIVATION_DELAY_MS,
+          preCancelDelayMs: config.SIMULATOR_PRE_CANCEL_DELAY_MS,
           seed: config.SIMULATOR_SEED,
         },
       });
@@ -137,6 +144,16 @@ export async function createRuntime(
   const sweepLog = logger.child({ component: "recovery" });
   const recoverOnce = () =>
     recoverCards({ ...core, log: sweepLog, olderThanMs: config.RECOVERY_AFTER_MS });
+  const recoverCardProgramOnce = () =>
+    recoverCardProgram({ ...core, log: sweepLog, olderThanMs: config.RECOVERY_AFTER_MS });
+  const backfillLog = logger.child({ component: "transaction-backfill" });
+  const backfillTransactionsOnce = () =>
+    backfillTransactions({
+      db: database.db,
+      issuerFor,
+      log: backfillLog,
+      intervalMs: config.TRANSACTION_SYNC_INTERVAL_MS,
+    });
   const webhooks = createWebhookWorker({
     db: database.db,
     log: logger.child({ component: "webhooks" }),
@@ -146,6 +163,13 @@ export async function createRuntime(
   const reconcileLog = logger.child({ component: "reconcile" });
   const tasks: PeriodicTask[] = [
     periodic("recover cards", config.RECOVERY_INTERVAL_MS, sweepLog, recoverOnce),
+    periodic("recover card program", config.RECOVERY_INTERVAL_MS, sweepLog, recoverCardProgramOnce),
+    periodic(
+      "backfill transactions",
+      Math.min(config.TRANSACTION_SYNC_INTERVAL_MS, 10_000),
+      backfillLog,
+      backfillTransactionsOnce,
+    ),
     periodic("submit pending KYC", config.KYC_RETRY_INTERVAL_MS, kycDeps.log, () =>
       submitPendingKyc(kycDeps),
     ),
@@ -199,6 +223,8 @@ export async function createRuntime(
     issuerFor,
     webhookSecret,
     recoverOnce,
+    recoverCardProgramOnce,
+    backfillTransactionsOnce,
     webhooks,
     async connectSimulatorWebhooks(baseUrl) {
       testIssuer?.receiveWebhooksAt(`${baseUrl}/webhooks/uqpay/test`);

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "duplicate_cardholder"
   | "card_not_active"
   | "kyc_already_decided"
+  | "invalid_card_state"
   | "idempotency_key_reused"
   | "idempotency_key_in_use"
   | "payload_too_large"

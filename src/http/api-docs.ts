@@ -17,6 +17,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   duplicate_cardholder: "A cardholder with this email already exists",
   card_not_active: "The card is not active yet; retry shortly",
   kyc_already_decided: "KYC for this cardholder has already been decided",
+  invalid_card_state: "This card cannot change status: a cancelled card cannot be unfrozen",
   idempotency_key_in_use: "A request with this Idempotency-Key is still in progress",
   payload_too_large: "The request body is too large",
   unsupported_media_type: "Unsupported Content-Type for this endpoint",

@@ -10,6 +10,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   duplicate_cardholder: 409,
   card_not_active: 409,
   kyc_already_decided: 409,
+  invalid_card_state: 409,
   idempotency_key_in_use: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -55,7 +55,10 @@ export interface TestIssuerOptions {
   lead?: boolean;
   /** Seals the state kept in the database (CARDRAIL_KEY_PEPPER; the built-in one when unset). */
   pepper: string;
-  simulator: Pick<SimulatorOptions, "reviewDelayMs" | "cardActivationDelayMs" | "seed">;
+  simulator: Pick<
+    SimulatorOptions,
+    "reviewDelayMs" | "cardActivationDelayMs" | "preCancelDelayMs" | "seed"
+  >;
 }
 
 export async function startTestIssuer(opts: TestIssuerOptions): Promise<TestIssuer> {

@@ -105,6 +105,11 @@ export class KycAlreadyDecidedError extends CardrailError {
   override name = "KycAlreadyDecidedError";
   declare readonly code: "kyc_already_decided";
 }
+/** 409: the card's state does not allow this (e.g. unfreezing a cancelled card, topping up a frozen one). */
+export class InvalidCardStateError extends CardrailError {
+  override name = "InvalidCardStateError";
+  declare readonly code: "invalid_card_state";
+}
 /** 422: this Idempotency-Key was already used with a different request. Use a new key. */
 export class IdempotencyKeyReusedError extends CardrailError {
   override name = "IdempotencyKeyReusedError";
@@ -164,6 +169,7 @@ const classes: Record<ErrorCode, new (init: CardrailErrorInit) => CardrailError>
   duplicate_cardholder: DuplicateCardholderError,
   card_not_active: CardNotActiveError,
   kyc_already_decided: KycAlreadyDecidedError,
+  invalid_card_state: InvalidCardStateError,
   idempotency_key_reused: IdempotencyKeyReusedError,
   idempotency_key_in_use: IdempotencyKeyInUseError,
   payload_too_large: PayloadTooLargeError,

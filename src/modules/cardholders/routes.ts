@@ -6,6 +6,7 @@ import { apiErrors, BODY_ERRORS } from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { idempotencyHeaders } from "../../http/idempotency-header.ts";
+import { listAnswer, pageRequest } from "../../http/list.ts";
 import { readMultipart } from "../../http/multipart.ts";
 import { messageFor } from "../../http/validation.ts";
 import { sniffKycFile } from "../documents/sniff.ts";
@@ -20,10 +21,15 @@ import {
   TEXT_FIELDS,
 } from "./fields.ts";
 import { presentHolderStatus } from "./present.ts";
+import { getCardholder, listCardholders } from "./profile.ts";
 import { resubmitDocuments } from "./resubmit.ts";
 import {
+  cardholderListQuery,
+  cardholderListSchema,
+  cardholderProfileSchema,
   createdCardholderSchema,
   documentCorrectionsSchema,
+  HOLDER_ID,
   holderParams,
   holderStatusExample,
 } from "./schemas.ts";
@@ -176,6 +182,45 @@ export const cardholderRoutes =
         const ctx = tenantContext(deps, request);
         const view = await getHolderStatus(ctx, { holderId: request.params.holderId });
         return presentHolderStatus(view);
+      },
+    );
+
+    app.get(
+      "/cardholders",
+      {
+        schema: {
+          tags: ["cardholders"],
+          summary: "Cardholders, newest first",
+          querystring: cardholderListQuery,
+          response: { 200: cardholderListSchema, ...apiErrors() },
+        },
+      },
+      async (request) => {
+        const { status, email } = request.query;
+        const page = await listCardholders(tenantContext(deps, request), {
+          status,
+          email,
+          page: pageRequest(request.query, HOLDER_ID),
+        });
+        return listAnswer(page, (holder) => holder.holderId);
+      },
+    );
+
+    app.get(
+      "/cardholders/:holderId",
+      {
+        schema: {
+          tags: ["cardholders"],
+          summary: "A cardholder's profile (documents as metadata only)",
+          params: holderParams,
+          response: { 200: cardholderProfileSchema, ...apiErrors("not_found") },
+        },
+      },
+      async (request) => {
+        const holder = await getCardholder(tenantContext(deps, request), {
+          holderId: request.params.holderId,
+        });
+        return { success: true, ...holder };
       },
     );
   };

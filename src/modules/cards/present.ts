@@ -1,7 +1,7 @@
 import { minorToNumber } from "../../core/money.ts";
 import type { SecureCardDetails } from "../../issuer/port.ts";
 import type { CardRow } from "./row.ts";
-import type { CardDetailsView, CardView } from "./schemas.ts";
+import type { CardDetailsView, CardListItem, CardView } from "./schemas.ts";
 
 export type { CardView } from "./schemas.ts";
 
@@ -21,7 +21,28 @@ export function presentCard(card: CardRow): CardView {
     cardProductId: card.product_id,
     maskedNumber: card.masked_number,
     createdAt: new Date(card.created_at).toISOString(),
+    availableBalance:
+      card.available_balance === null ? null : minorToNumber(card.available_balance, card.currency),
+    pendingStatus: card.pending_status,
+    spendingLimits: (card.controls?.spendingLimits ?? []).map((limit) => ({
+      amount: minorToNumber(BigInt(limit.amount), card.currency),
+      interval: limit.interval.toLowerCase() as CardView["spendingLimits"][number]["interval"],
+    })),
+    controls: {
+      ...(card.controls?.allow3dsTransactions !== undefined
+        ? { allow3dsTransactions: card.controls.allow3dsTransactions }
+        : {}),
+      ...(card.controls?.enable3ds !== undefined ? { enable3ds: card.controls.enable3ds } : {}),
+      ...(card.controls?.allowedMcc !== undefined ? { allowedMcc: card.controls.allowedMcc } : {}),
+      ...(card.controls?.blockedMcc !== undefined ? { blockedMcc: card.controls.blockedMcc } : {}),
+    },
   };
+}
+
+/** The card as a list item: the single GET's object without `success`. */
+export function presentCardItem(card: CardRow): CardListItem {
+  const { success: _, ...item } = presentCard(card);
+  return item;
 }
 
 /** A reveal's answer, by API key or by reveal token: the contract's snake_case fields. */

@@ -4,18 +4,28 @@ import { apiErrors, BODY_ERRORS, example } from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
 import { idempotencyHeaders } from "../../http/idempotency-header.ts";
+import { listAnswer, pageRequest } from "../../http/list.ts";
 import { revealRateLimit } from "../../http/rate-limits.ts";
+import { updateCardControls } from "./controls.ts";
 import { issueCard } from "./issue.ts";
+import { changeCardStatus } from "./lifecycle.ts";
+import { listCards } from "./list.ts";
 import { presentCard, presentCardDetails } from "./present.ts";
 import { getCard, revealCard } from "./reveal.ts";
 import {
   CARD_DETAILS_EXAMPLE,
   CARD_EXAMPLE,
+  CARD_ID,
   cardDetailsSchema,
+  cardListQuery,
+  cardListSchema,
   cardParams,
   cardSchema,
   issueCardBodyDocumented,
+  updateCardBody,
 } from "./schemas.ts";
+
+const ACTIVE_CARD_EXAMPLE = { ...CARD_EXAMPLE, status: "active", maskedNumber: "************5678" };
 
 export const cardRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
@@ -75,11 +85,7 @@ export const cardRoutes =
           summary: "A card (never its number)",
           params: cardParams,
           response: {
-            200: example(cardSchema, "The card, masked", {
-              ...CARD_EXAMPLE,
-              status: "active",
-              maskedNumber: "************5678",
-            }),
+            200: example(cardSchema, "The card, masked", ACTIVE_CARD_EXAMPLE),
             ...apiErrors("not_found"),
           },
         },
@@ -116,6 +122,100 @@ export const cardRoutes =
         reply.header("cache-control", "no-store");
         const { card, details } = await revealCard(ctx, { cardId: request.params.cardId });
         return presentCardDetails(card, details);
+      },
+    );
+
+    app.get(
+      "/cards",
+      {
+        schema: {
+          tags: ["cards"],
+          summary: "Cards, newest first",
+          querystring: cardListQuery,
+          response: { 200: cardListSchema, ...apiErrors() },
+        },
+      },
+      async (request) => {
+        const { status, holderId } = request.query;
+        const page = await listCards(tenantContext(deps, request), {
+          status,
+          holderId,
+          page: pageRequest(request.query, CARD_ID),
+        });
+        return listAnswer(page, (card) => card.cardId);
+      },
+    );
+
+    for (const action of ["freeze", "unfreeze", "cancel"] as const) {
+      app.post(
+        `/cards/:cardId/${action}`,
+        {
+          schema: {
+            tags: ["cards"],
+            summary: {
+              freeze: "Freeze a card (every purchase declined until unfrozen)",
+              unfreeze: "Unfreeze a frozen card",
+              cancel: "Cancel a card for good; what is left on it returns to the wallet",
+            }[action],
+            description:
+              "The issuer confirms asynchronously: until it has, the card keeps its `status` and shows `pendingStatus`. Repeating the request is not an error.",
+            params: cardParams,
+            response: {
+              200: example(cardSchema, "The card", {
+                ...ACTIVE_CARD_EXAMPLE,
+                pendingStatus: "frozen",
+              }),
+              ...apiErrors(
+                "not_found",
+                "invalid_card_state",
+                "upstream_rejected",
+                "upstream_unavailable",
+              ),
+            },
+          },
+        },
+        async (request) => {
+          const ctx = tenantContext(deps, request);
+          return presentCard(
+            await changeCardStatus(ctx, { cardId: request.params.cardId, action }),
+          );
+        },
+      );
+    }
+
+    app.patch(
+      "/cards/:cardId",
+      {
+        schema: {
+          tags: ["cards"],
+          summary: "Change a card's spending limits and controls",
+          description:
+            "What the issuer cannot enforce is refused with 400 naming the field, never dropped.",
+          params: cardParams,
+          body: updateCardBody,
+          response: {
+            200: example(cardSchema, "The card with its controls", {
+              ...ACTIVE_CARD_EXAMPLE,
+              spendingLimits: [{ amount: 50, interval: "per_transaction" }],
+              controls: { blockedMcc: ["7995"] },
+            }),
+            ...apiErrors(
+              ...BODY_ERRORS,
+              "not_found",
+              "invalid_card_state",
+              "upstream_rejected",
+              "upstream_unavailable",
+            ),
+          },
+        },
+      },
+      async (request) => {
+        const ctx = tenantContext(deps, request);
+        const card = await updateCardControls(ctx, {
+          cardId: request.params.cardId,
+          ...request.body,
+        });
+        return presentCard(card);
       },
     );
   };

@@ -1,7 +1,10 @@
 import { z } from "zod";
+import { idPattern } from "../../core/ids.ts";
 import { currencyExponent, decimalToMinor, isKnownCurrency } from "../../core/money.ts";
 import { opaqueId } from "../../core/safe-text.ts";
-import { succeeded, timestamp } from "../../http/api-docs.ts";
+import { majorAmount } from "../../http/amount.ts";
+import { example, succeeded, timestamp } from "../../http/api-docs.ts";
+import { listOf, pageQuery } from "../../http/list.ts";
 
 /**
  * The card routes' request and response schemas, with the examples the API reference shows. The
@@ -74,7 +77,45 @@ export const CARD_EXAMPLE = {
   // Known once the issuer has created the card; `null` while it is pending.
   maskedNumber: null,
   createdAt: "2026-11-22T10:15:30.000Z",
+  availableBalance: null,
+  pendingStatus: null,
+  spendingLimits: [],
+  controls: {},
 };
+
+const SPENDING_INTERVALS = [
+  "per_transaction",
+  "daily",
+  "weekly",
+  "monthly",
+  "yearly",
+  "all_time",
+] as const;
+
+export const spendingLimitSchema = z.object({
+  amount: z.number().meta({ description: "Major units of the card's currency" }),
+  interval: z.enum(SPENDING_INTERVALS).meta({
+    description: "Only what the issuer confirms it enforces is accepted (UQPay: per_transaction)",
+  }),
+});
+
+const mccList = z
+  .array(z.string().regex(/^\d{4}$/, "must be a 4-digit merchant category code"))
+  .min(1)
+  .max(200)
+  .nullable();
+
+/** The issuer's risk controls, in our names; unknown keys are refused, never dropped. */
+export const controlsSchema = z.strictObject({
+  allow3dsTransactions: z.boolean().optional(),
+  enable3ds: z.boolean().optional(),
+  allowedMcc: mccList
+    .optional()
+    .meta({ description: "Only these merchant categories; null removes the list" }),
+  blockedMcc: mccList
+    .optional()
+    .meta({ description: "Never these merchant categories; null removes the list" }),
+});
 
 export const cardSchema = z.object({
   success: succeeded(),
@@ -92,6 +133,15 @@ export const cardSchema = z.object({
   cardProductId: z.string(),
   maskedNumber: z.string().nullable(),
   createdAt: timestamp(),
+  availableBalance: z.number().nullable().meta({
+    description: "What the card can spend now, as the issuer last said (null: not known yet)",
+  }),
+  pendingStatus: z.enum(["active", "frozen", "cancelled"]).nullable().meta({
+    description:
+      "A status change the issuer has not confirmed yet; `status` is the card's until it has",
+  }),
+  spendingLimits: z.array(spendingLimitSchema),
+  controls: controlsSchema,
 });
 
 /** The card as the API shows it. Contract fields keep their names; additions are camelCase. */
@@ -119,3 +169,44 @@ export const CARD_DETAILS_EXAMPLE = {
     expiry_date: "11/29",
   },
 };
+
+function cardItemExample() {
+  const { success: _, ...item } = CARD_EXAMPLE;
+  return item;
+}
+
+/** A card as a list shows it: the single GET's object, without `success`. */
+export const cardListItemSchema = cardSchema.omit({ success: true });
+export type CardListItem = z.output<typeof cardListItemSchema>;
+
+export const CARD_ID = idPattern("card");
+
+export const cardListQuery = pageQuery(CARD_ID).extend({
+  status: z.enum(["creating", "pending", "active", "frozen", "cancelled", "failed"]).optional(),
+  holderId: opaqueId().optional(),
+});
+
+export const cardListSchema = example(listOf(cardListItemSchema), "A page of cards, newest first", {
+  success: true,
+  data: [{ ...cardItemExample(), status: "active", maskedNumber: "************5678" }],
+  hasMore: false,
+  nextCursor: null,
+});
+
+/** PATCH /cards/:cardId: spend controls (absent = unchanged). */
+export const updateCardBody = z
+  .strictObject({
+    spendingLimits: z
+      .array(z.strictObject({ amount: majorAmount(), interval: z.enum(SPENDING_INTERVALS) }))
+      .max(10)
+      .optional(),
+    controls: controlsSchema.optional(),
+  })
+  .meta({
+    examples: [
+      {
+        spendingLimits: [{ amount: 50, interval: "per_transaction" }],
+        controls: { blockedMcc: ["7995"], allowedMcc: null },
+      },
+    ],
+  });

@@ -4,6 +4,7 @@ import type { CardStatus } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import type { IssuedCard, IssuerCardStatus } from "../../issuer/port.ts";
 import { holdKey, type KeyLease } from "../idempotency/keys.ts";
+import { startTransactionSync } from "../transactions/sync.ts";
 import { post } from "../wallet/ledger.ts";
 import { emitEvent } from "../webhooks/index.ts";
 import { presentCard } from "./present.ts";
@@ -82,6 +83,8 @@ export interface IssuerState {
   issuerOrderId?: string;
   maskedNumber?: string;
   failureReason?: string;
+  /** News of the card's creation: it never moves a card that is already live (frozen, say). */
+  fromCreation?: boolean;
 }
 
 /**
@@ -137,12 +140,28 @@ export async function applyIssuerState(
       );
       status = current.status;
     }
+    // Cancelling is final; and news of a card's creation is older than anything done to it since.
+    if (current.status === "cancelled" || (state.fromCreation && from !== "unsettled")) {
+      status = current.status;
+    }
+    // A status change the tenant asked for is done once the card is in it (cancelled ends any).
+    const pendingStatus =
+      current.pending_status === status || status === "cancelled" || status === "failed"
+        ? null
+        : current.pending_status;
+    const issuerCardId = state.issuerCardId ?? current.issuer_card_id;
+    if (issuerCardId && !current.issuer_card_id) {
+      // The tenant's first card at the issuer: from now on its transactions are read back too.
+      await startTransactionSync(tx, current.tenant_id, current.mode, ctx.now());
+    }
     const updated = await tx
       .updateTable("cards")
       .set({
         status,
         issuer_status: state.issuerStatus,
-        issuer_card_id: state.issuerCardId ?? current.issuer_card_id,
+        issuer_card_id: issuerCardId,
+        pending_status: pendingStatus,
+        ...(pendingStatus === null ? { status_order_id: null } : {}),
         issuer_order_id: state.issuerOrderId ?? current.issuer_order_id,
         masked_number: state.maskedNumber ?? current.masked_number,
         failure_reason: state.failureReason ?? current.failure_reason,

@@ -42,10 +42,11 @@ export type FinalOutcome<T> =
 /** What an operation ends with: final, or unknown (the key is kept, unlocked, for a retry). */
 export type Outcome<T> = FinalOutcome<T> | { unknown: CardrailError };
 
-/** Where a resumed key's earlier request got to: its recovery point, and the card it debited. */
+/** Where a resumed key's earlier request got to: its recovery point, and the card or order it recorded. */
 export interface Resume {
   recoveryPoint: Exclude<RecoveryPoint, "finished">;
   cardId: string | null;
+  orderId: string | null;
 }
 
 export interface IdempotentRun {
@@ -89,7 +90,9 @@ export async function withIdempotency<T>(
 
   const { lease } = claim;
   const resume =
-    claim.state === "resume" ? { recoveryPoint: claim.recoveryPoint, cardId: claim.cardId } : null;
+    claim.state === "resume"
+      ? { recoveryPoint: claim.recoveryPoint, cardId: claim.cardId, orderId: claim.orderId }
+      : null;
   let recorded = resume !== null && resume.recoveryPoint !== "started";
   try {
     let outcome: Outcome<T>;

@@ -4,7 +4,9 @@ import type { Mode } from "../../db/schema.ts";
 import type { IssuerEvent } from "../../issuer/port.ts";
 import { holderStatusFromIssuer } from "../cardholders/status.ts";
 import { changeHolderStatus } from "../cardholders/transition.ts";
+import { returnCancelledBalance } from "../cards/card-return.ts";
 import { applyIssuerState, cardStatusFromIssuer } from "../cards/settle.ts";
+import { applyCardOrder, applyTransaction } from "./apply-card-program.ts";
 
 /** The service's parts, and the mode whose issuer sent the event. */
 export interface InboundDeps extends CoreDeps {
@@ -98,7 +100,7 @@ async function apply(deps: InboundDeps, event: IssuerEvent): Promise<ApplyResult
         actor: { kind: "service", component: "issuer-webhook" },
         log: deps.log,
       });
-      await applyIssuerState(ctx, card, {
+      const updated = await applyIssuerState(ctx, card, {
         status,
         issuerStatus:
           event.kind === "card_created" && !event.succeeded ? "FAILED" : (event.status ?? "ACTIVE"),
@@ -108,13 +110,19 @@ async function apply(deps: InboundDeps, event: IssuerEvent): Promise<ApplyResult
           status === "failed"
             ? "The card issuer failed to create the card; the amount was refunded"
             : undefined,
+        // A creation's news never moves a card the tenant has since frozen or cancelled.
+        fromCreation: event.kind === "card_created",
       });
+      // A finished cancellation brings the card's remaining balance back to the wallet.
+      if (event.kind === "card_status" && event.status === "CANCELLED" && ctx.issuer) {
+        await returnCancelledBalance(ctx, updated);
+      }
       return "applied";
     }
-    // The card-program events (issue 15) are the API side's to apply; until then they are recorded
-    // and acknowledged, as before they had their own kinds.
     case "card_order":
+      return applyCardOrder(deps, event);
     case "transaction":
+      return applyTransaction(deps, event);
     case "other":
       return "ignored";
   }

@@ -7,5 +7,13 @@ export const WEBHOOK_EVENT_TYPES = [
   "card.created",
   "card.status_changed",
   "card.failed",
+  "card.top_up.succeeded",
+  "card.top_up.failed",
+  "card.withdrawal.succeeded",
+  "card.withdrawal.failed",
+  "card.balance_returned",
+  "card.controls_updated",
+  "transaction.created",
+  "transaction.updated",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

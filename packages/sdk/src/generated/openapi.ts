@@ -460,7 +460,238 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Cardholders, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The previous page's `nextCursor` */
+                    cursor?: string;
+                    /** @description Only items created at or after this time */
+                    createdFrom?: string;
+                    /** @description Only items created before this time */
+                    createdTo?: string;
+                    status?: "IN_REVIEW" | "ACTIVE" | "REJECTED";
+                    email?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of cardholders, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "holderId": "ch_01jd2x8qa3k5n7p9r1s3t5v7x9",
+                         *           "userId": "usr_01jd2x8q9m4t6v7w8y9z0a1b2c",
+                         *           "email": "asha.rao@example.com",
+                         *           "firstName": "Asha",
+                         *           "lastName": "Rao",
+                         *           "country": "IN",
+                         *           "status": "ACTIVE",
+                         *           "canIssueCard": true,
+                         *           "documents": [
+                         *             {
+                         *               "id": "doc_01jd2x8qb4c6d8e0f2g4h6j8k0",
+                         *               "kind": "docFront",
+                         *               "mime": "image/jpeg",
+                         *               "sizeBytes": 183204,
+                         *               "createdAt": "2026-11-22T10:15:30.000Z",
+                         *               "deleted": false
+                         *             }
+                         *           ],
+                         *           "createdAt": "2026-11-22T10:15:30.000Z"
+                         *         }
+                         *       ],
+                         *       "hasMore": false,
+                         *       "nextCursor": null
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                holderId: string;
+                                userId: string;
+                                email: string;
+                                firstName: string;
+                                lastName: string;
+                                country: string;
+                                /** @enum {string} */
+                                status: "IN_REVIEW" | "ACTIVE" | "REJECTED";
+                                canIssueCard: boolean;
+                                missingFields?: string[];
+                                documents: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    kind: "docFront" | "docBack" | "selfie";
+                                    mime: string;
+                                    sizeBytes: number;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Purged once KYC was decided and the retention period passed */
+                                    deleted: boolean;
+                                }[];
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            hasMore: boolean;
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Create a cardholder and submit KYC (multipart/form-data)
@@ -1576,6 +1807,268 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cardholders/{holderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cardholder's profile (documents as metadata only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    holderId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The cardholder */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "holderId": "ch_01jd2x8qa3k5n7p9r1s3t5v7x9",
+                         *       "userId": "usr_01jd2x8q9m4t6v7w8y9z0a1b2c",
+                         *       "email": "asha.rao@example.com",
+                         *       "firstName": "Asha",
+                         *       "lastName": "Rao",
+                         *       "country": "IN",
+                         *       "status": "ACTIVE",
+                         *       "canIssueCard": true,
+                         *       "documents": [
+                         *         {
+                         *           "id": "doc_01jd2x8qb4c6d8e0f2g4h6j8k0",
+                         *           "kind": "docFront",
+                         *           "mime": "image/jpeg",
+                         *           "sizeBytes": 183204,
+                         *           "createdAt": "2026-11-22T10:15:30.000Z",
+                         *           "deleted": false
+                         *         }
+                         *       ],
+                         *       "createdAt": "2026-11-22T10:15:30.000Z"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            holderId: string;
+                            userId: string;
+                            email: string;
+                            firstName: string;
+                            lastName: string;
+                            country: string;
+                            /** @enum {string} */
+                            status: "IN_REVIEW" | "ACTIVE" | "REJECTED";
+                            canIssueCard: boolean;
+                            missingFields?: string[];
+                            documents: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "docFront" | "docBack" | "selfie";
+                                mime: string;
+                                sizeBytes: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Purged once KYC was decided and the retention period passed */
+                                deleted: boolean;
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cards": {
         parameters: {
             query?: never;
@@ -1583,7 +2076,246 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Cards, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The previous page's `nextCursor` */
+                    cursor?: string;
+                    /** @description Only items created at or after this time */
+                    createdFrom?: string;
+                    /** @description Only items created before this time */
+                    createdTo?: string;
+                    status?: "creating" | "pending" | "active" | "frozen" | "cancelled" | "failed";
+                    holderId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of cards, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "cardId": "card_01JD2XA4B6C8D0E2F4G6H8J0K2",
+                         *           "uqpayCardId": "c0a8f3e2-5b1d-4c7e-9f20-3d4e5a6b7c8d",
+                         *           "holderId": "ch_01JD2X8QA3K5N7P9R1S3T5V7X9",
+                         *           "status": "active",
+                         *           "currency": "USD",
+                         *           "loadAmount": 20,
+                         *           "loadedBalance": 20,
+                         *           "cardProductId": "111031",
+                         *           "maskedNumber": "************5678",
+                         *           "createdAt": "2026-11-22T10:15:30.000Z",
+                         *           "availableBalance": null,
+                         *           "pendingStatus": null,
+                         *           "spendingLimits": [],
+                         *           "controls": {}
+                         *         }
+                         *       ],
+                         *       "hasMore": false,
+                         *       "nextCursor": null
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                cardId: string;
+                                /** @description The issuer's id; null while creating */
+                                uqpayCardId: string | null;
+                                holderId: string;
+                                /** @description creating, pending, active, frozen, cancelled or failed */
+                                status: string;
+                                currency: string;
+                                /** @description Major units, e.g. 20 or 20.5 */
+                                loadAmount: number;
+                                /** @description 0 when the card failed (the debit was refunded) */
+                                loadedBalance: number;
+                                cardProductId: string;
+                                maskedNumber: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description What the card can spend now, as the issuer last said (null: not known yet) */
+                                availableBalance: number | null;
+                                /** @description A status change the issuer has not confirmed yet; `status` is the card's until it has */
+                                pendingStatus: ("active" | "frozen" | "cancelled") | null;
+                                spendingLimits: {
+                                    /** @description Major units of the card's currency */
+                                    amount: number;
+                                    /**
+                                     * @description Only what the issuer confirms it enforces is accepted (UQPay: per_transaction)
+                                     * @enum {string}
+                                     */
+                                    interval: "per_transaction" | "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+                                }[];
+                                controls: {
+                                    allow3dsTransactions?: boolean;
+                                    enable3ds?: boolean;
+                                    /** @description Only these merchant categories; null removes the list */
+                                    allowedMcc?: string[] | null;
+                                    /** @description Never these merchant categories; null removes the list */
+                                    blockedMcc?: string[] | null;
+                                };
+                            }[];
+                            hasMore: boolean;
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Issue a virtual card, debiting the wallet
@@ -1639,7 +2371,11 @@ export interface paths {
                          *       "loadedBalance": 20,
                          *       "cardProductId": "111031",
                          *       "maskedNumber": null,
-                         *       "createdAt": "2026-11-22T10:15:30.000Z"
+                         *       "createdAt": "2026-11-22T10:15:30.000Z",
+                         *       "availableBalance": null,
+                         *       "pendingStatus": null,
+                         *       "spendingLimits": [],
+                         *       "controls": {}
                          *     }
                          */
                         "application/json": {
@@ -1660,6 +2396,27 @@ export interface paths {
                             maskedNumber: string | null;
                             /** Format: date-time */
                             createdAt: string;
+                            /** @description What the card can spend now, as the issuer last said (null: not known yet) */
+                            availableBalance: number | null;
+                            /** @description A status change the issuer has not confirmed yet; `status` is the card's until it has */
+                            pendingStatus: ("active" | "frozen" | "cancelled") | null;
+                            spendingLimits: {
+                                /** @description Major units of the card's currency */
+                                amount: number;
+                                /**
+                                 * @description Only what the issuer confirms it enforces is accepted (UQPay: per_transaction)
+                                 * @enum {string}
+                                 */
+                                interval: "per_transaction" | "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+                            }[];
+                            controls: {
+                                allow3dsTransactions?: boolean;
+                                enable3ds?: boolean;
+                                /** @description Only these merchant categories; null removes the list */
+                                allowedMcc?: string[] | null;
+                                /** @description Never these merchant categories; null removes the list */
+                                blockedMcc?: string[] | null;
+                            };
                         };
                     };
                 };
@@ -2126,7 +2883,11 @@ export interface paths {
                          *       "loadedBalance": 20,
                          *       "cardProductId": "111031",
                          *       "maskedNumber": "************5678",
-                         *       "createdAt": "2026-11-22T10:15:30.000Z"
+                         *       "createdAt": "2026-11-22T10:15:30.000Z",
+                         *       "availableBalance": null,
+                         *       "pendingStatus": null,
+                         *       "spendingLimits": [],
+                         *       "controls": {}
                          *     }
                          */
                         "application/json": {
@@ -2147,6 +2908,27 @@ export interface paths {
                             maskedNumber: string | null;
                             /** Format: date-time */
                             createdAt: string;
+                            /** @description What the card can spend now, as the issuer last said (null: not known yet) */
+                            availableBalance: number | null;
+                            /** @description A status change the issuer has not confirmed yet; `status` is the card's until it has */
+                            pendingStatus: ("active" | "frozen" | "cancelled") | null;
+                            spendingLimits: {
+                                /** @description Major units of the card's currency */
+                                amount: number;
+                                /**
+                                 * @description Only what the issuer confirms it enforces is accepted (UQPay: per_transaction)
+                                 * @enum {string}
+                                 */
+                                interval: "per_transaction" | "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+                            }[];
+                            controls: {
+                                allow3dsTransactions?: boolean;
+                                enable3ds?: boolean;
+                                /** @description Only these merchant categories; null removes the list */
+                                allowedMcc?: string[] | null;
+                                /** @description Never these merchant categories; null removes the list */
+                                blockedMcc?: string[] | null;
+                            };
                         };
                     };
                 };
@@ -2331,7 +3113,481 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a card's spending limits and controls
+         * @description What the issuer cannot enforce is refused with 400 naming the field, never dropped.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Our cardId or the issuer's uqpayCardId */
+                    cardId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "spendingLimits": [
+                     *         {
+                     *           "amount": 50,
+                     *           "interval": "per_transaction"
+                     *         }
+                     *       ],
+                     *       "controls": {
+                     *         "blockedMcc": [
+                     *           "7995"
+                     *         ],
+                     *         "allowedMcc": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        spendingLimits?: {
+                            amount: number;
+                            /** @enum {string} */
+                            interval: "per_transaction" | "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+                        }[];
+                        controls?: {
+                            allow3dsTransactions?: boolean;
+                            enable3ds?: boolean;
+                            /** @description Only these merchant categories; null removes the list */
+                            allowedMcc?: string[] | null;
+                            /** @description Never these merchant categories; null removes the list */
+                            blockedMcc?: string[] | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description The card with its controls */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "cardId": "card_01JD2XA4B6C8D0E2F4G6H8J0K2",
+                         *       "uqpayCardId": "c0a8f3e2-5b1d-4c7e-9f20-3d4e5a6b7c8d",
+                         *       "holderId": "ch_01JD2X8QA3K5N7P9R1S3T5V7X9",
+                         *       "status": "active",
+                         *       "currency": "USD",
+                         *       "loadAmount": 20,
+                         *       "loadedBalance": 20,
+                         *       "cardProductId": "111031",
+                         *       "maskedNumber": "************5678",
+                         *       "createdAt": "2026-11-22T10:15:30.000Z",
+                         *       "availableBalance": null,
+                         *       "pendingStatus": null,
+                         *       "spendingLimits": [
+                         *         {
+                         *           "amount": 50,
+                         *           "interval": "per_transaction"
+                         *         }
+                         *       ],
+                         *       "controls": {
+                         *         "blockedMcc": [
+                         *           "7995"
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            cardId: string;
+                            /** @description The issuer's id; null while creating */
+                            uqpayCardId: string | null;
+                            holderId: string;
+                            /** @description creating, pending, active, frozen, cancelled or failed */
+                            status: string;
+                            currency: string;
+                            /** @description Major units, e.g. 20 or 20.5 */
+                            loadAmount: number;
+                            /** @description 0 when the card failed (the debit was refunded) */
+                            loadedBalance: number;
+                            cardProductId: string;
+                            maskedNumber: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description What the card can spend now, as the issuer last said (null: not known yet) */
+                            availableBalance: number | null;
+                            /** @description A status change the issuer has not confirmed yet; `status` is the card's until it has */
+                            pendingStatus: ("active" | "frozen" | "cancelled") | null;
+                            spendingLimits: {
+                                /** @description Major units of the card's currency */
+                                amount: number;
+                                /**
+                                 * @description Only what the issuer confirms it enforces is accepted (UQPay: per_transaction)
+                                 * @enum {string}
+                                 */
+                                interval: "per_transaction" | "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+                            }[];
+                            controls: {
+                                allow3dsTransactions?: boolean;
+                                enable3ds?: boolean;
+                                /** @description Only these merchant categories; null removes the list */
+                                allowedMcc?: string[] | null;
+                                /** @description Never these merchant categories; null removes the list */
+                                blockedMcc?: string[] | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_card_state",
+                         *         "message": "This card cannot change status: a cancelled card cannot be unfrozen"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_card_state";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
+                                details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Body or a file over its limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "payload_too_large",
+                         *         "message": "The request body is too large"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "payload_too_large";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Wrong Content-Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "unsupported_media_type",
+                         *         "message": "Unsupported Content-Type for this endpoint"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description The issuer refused the request */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_rejected",
+                         *         "message": "The issuer refused the request"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_rejected";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Temporarily unavailable; retry with backoff */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_unavailable",
+                         *         "message": "The issuer is unavailable; retry later"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_unavailable";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/cards/{cardId}/reveal": {
@@ -2673,6 +3929,3834 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{cardId}/freeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Freeze a card (every purchase declined until unfrozen)
+         * @description The issuer confirms asynchronously: until it has, the card keeps its `status` and shows `pendingStatus`. Repeating the request is not an error.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Our cardId or the issuer's uqpayCardId */
+                    cardId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The card */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "cardId": "card_01JD2XA4B6C8D0E2F4G6H8J0K2",
+                         *       "uqpayCardId": "c0a8f3e2-5b1d-4c7e-9f20-3d4e5a6b7c8d",
+                         *       "holderId": "ch_01JD2X8QA3K5N7P9R1S3T5V7X9",
+                         *       "status": "active",
+                         *       "currency": "USD",
+                         *       "loadAmount": 20,
+                         *       "loadedBalance": 20,
+                         *       "cardProductId": "111031",
+                         *       "maskedNumber": "************5678",
+                         *       "createdAt": "2026-11-22T10:15:30.000Z",
+                         *       "availableBalance": null,
+                         *       "pendingStatus": "frozen",
+                         *       "spendingLimits": [],
+                         *       "controls": {}
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            cardId: string;
+                            /** @description The issuer's id; null while creating */
+                            uqpayCardId: string | null;
+                            holderId: string;
+                            /** @description creating, pending, active, frozen, cancelled or failed */
+                            status: string;
+                            currency: string;
+                            /** @description Major units, e.g. 20 or 20.5 */
+                            loadAmount: number;
+                            /** @description 0 when the card failed (the debit was refunded) */
+                            loadedBalance: number;
+                            cardProductId: string;
+                            maskedNumber: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description What the card can spend now, as the issuer last said (null: not known yet) */
+                            availableBalance: number | null;
+                            /** @description A status change the issuer has not confirmed yet; `status` is the card's until it has */
+                            pendingStatus: ("active" | "frozen" | "cancelled") | null;
+                            spendingLimits: {
+                                /** @description Major units of the card's currency */
+                                amount: number;
+                                /**
+                                 * @description Only what the issuer confirms it enforces is accepted (UQPay: per_transaction)
+                                 * @enum {string}
+                                 */
+                                interval: "per_transaction" | "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+                            }[];
+                            controls: {
+                                allow3dsTransactions?: boolean;
+                                enable3ds?: boolean;
+                                /** @description Only these merchant categories; null removes the list */
+                                allowedMcc?: string[] | null;
+                                /** @description Never these merchant categories; null removes the list */
+                                blockedMcc?: string[] | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_card_state",
+                         *         "message": "This card cannot change status: a cancelled card cannot be unfrozen"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_card_state";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
+                                details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description The issuer refused the request */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_rejected",
+                         *         "message": "The issuer refused the request"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_rejected";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Temporarily unavailable; retry with backoff */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_unavailable",
+                         *         "message": "The issuer is unavailable; retry later"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_unavailable";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{cardId}/unfreeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unfreeze a frozen card
+         * @description The issuer confirms asynchronously: until it has, the card keeps its `status` and shows `pendingStatus`. Repeating the request is not an error.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Our cardId or the issuer's uqpayCardId */
+                    cardId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The card */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "cardId": "card_01JD2XA4B6C8D0E2F4G6H8J0K2",
+                         *       "uqpayCardId": "c0a8f3e2-5b1d-4c7e-9f20-3d4e5a6b7c8d",
+                         *       "holderId": "ch_01JD2X8QA3K5N7P9R1S3T5V7X9",
+                         *       "status": "active",
+                         *       "currency": "USD",
+                         *       "loadAmount": 20,
+                         *       "loadedBalance": 20,
+                         *       "cardProductId": "111031",
+                         *       "maskedNumber": "************5678",
+                         *       "createdAt": "2026-11-22T10:15:30.000Z",
+                         *       "availableBalance": null,
+                         *       "pendingStatus": "frozen",
+                         *       "spendingLimits": [],
+                         *       "controls": {}
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            cardId: string;
+                            /** @description The issuer's id; null while creating */
+                            uqpayCardId: string | null;
+                            holderId: string;
+                            /** @description creating, pending, active, frozen, cancelled or failed */
+                            status: string;
+                            currency: string;
+                            /** @description Major units, e.g. 20 or 20.5 */
+                            loadAmount: number;
+                            /** @description 0 when the card failed (the debit was refunded) */
+                            loadedBalance: number;
+                            cardProductId: string;
+                            maskedNumber: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description What the card can spend now, as the issuer last said (null: not known yet) */
+                            availableBalance: number | null;
+                            /** @description A status change the issuer has not confirmed yet; `status` is the card's until it has */
+                            pendingStatus: ("active" | "frozen" | "cancelled") | null;
+                            spendingLimits: {
+                                /** @description Major units of the card's currency */
+                                amount: number;
+                                /**
+                                 * @description Only what the issuer confirms it enforces is accepted (UQPay: per_transaction)
+                                 * @enum {string}
+                                 */
+                                interval: "per_transaction" | "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+                            }[];
+                            controls: {
+                                allow3dsTransactions?: boolean;
+                                enable3ds?: boolean;
+                                /** @description Only these merchant categories; null removes the list */
+                                allowedMcc?: string[] | null;
+                                /** @description Never these merchant categories; null removes the list */
+                                blockedMcc?: string[] | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_card_state",
+                         *         "message": "This card cannot change status: a cancelled card cannot be unfrozen"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_card_state";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
+                                details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description The issuer refused the request */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_rejected",
+                         *         "message": "The issuer refused the request"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_rejected";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Temporarily unavailable; retry with backoff */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_unavailable",
+                         *         "message": "The issuer is unavailable; retry later"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_unavailable";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{cardId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a card for good; what is left on it returns to the wallet
+         * @description The issuer confirms asynchronously: until it has, the card keeps its `status` and shows `pendingStatus`. Repeating the request is not an error.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Our cardId or the issuer's uqpayCardId */
+                    cardId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The card */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "cardId": "card_01JD2XA4B6C8D0E2F4G6H8J0K2",
+                         *       "uqpayCardId": "c0a8f3e2-5b1d-4c7e-9f20-3d4e5a6b7c8d",
+                         *       "holderId": "ch_01JD2X8QA3K5N7P9R1S3T5V7X9",
+                         *       "status": "active",
+                         *       "currency": "USD",
+                         *       "loadAmount": 20,
+                         *       "loadedBalance": 20,
+                         *       "cardProductId": "111031",
+                         *       "maskedNumber": "************5678",
+                         *       "createdAt": "2026-11-22T10:15:30.000Z",
+                         *       "availableBalance": null,
+                         *       "pendingStatus": "frozen",
+                         *       "spendingLimits": [],
+                         *       "controls": {}
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            cardId: string;
+                            /** @description The issuer's id; null while creating */
+                            uqpayCardId: string | null;
+                            holderId: string;
+                            /** @description creating, pending, active, frozen, cancelled or failed */
+                            status: string;
+                            currency: string;
+                            /** @description Major units, e.g. 20 or 20.5 */
+                            loadAmount: number;
+                            /** @description 0 when the card failed (the debit was refunded) */
+                            loadedBalance: number;
+                            cardProductId: string;
+                            maskedNumber: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description What the card can spend now, as the issuer last said (null: not known yet) */
+                            availableBalance: number | null;
+                            /** @description A status change the issuer has not confirmed yet; `status` is the card's until it has */
+                            pendingStatus: ("active" | "frozen" | "cancelled") | null;
+                            spendingLimits: {
+                                /** @description Major units of the card's currency */
+                                amount: number;
+                                /**
+                                 * @description Only what the issuer confirms it enforces is accepted (UQPay: per_transaction)
+                                 * @enum {string}
+                                 */
+                                interval: "per_transaction" | "daily" | "weekly" | "monthly" | "yearly" | "all_time";
+                            }[];
+                            controls: {
+                                allow3dsTransactions?: boolean;
+                                enable3ds?: boolean;
+                                /** @description Only these merchant categories; null removes the list */
+                                allowedMcc?: string[] | null;
+                                /** @description Never these merchant categories; null removes the list */
+                                blockedMcc?: string[] | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_card_state",
+                         *         "message": "This card cannot change status: a cancelled card cannot be unfrozen"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_card_state";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
+                                details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description The issuer refused the request */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_rejected",
+                         *         "message": "The issuer refused the request"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_rejected";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Temporarily unavailable; retry with backoff */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_unavailable",
+                         *         "message": "The issuer is unavailable; retry later"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_unavailable";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{cardId}/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Load money onto a card from the wallet
+         * @description Amounts are in the card's currency. Send an `Idempotency-Key`: a retry then returns the same answer and never moves money twice.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key with the same body returns the first outcome (header `Idempotent-Replayed: true`) and never acts twice; the same key with another body is refused with 422 `idempotency_key_reused`. 1-255 printable ASCII characters; a UUID is a good choice. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description Our cardId or the issuer's uqpayCardId */
+                    cardId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "amount": 10.5
+                     *     }
+                     */
+                    "application/json": {
+                        amount: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The top-up or withdrawal (or, with Idempotent-Replayed: true, a replay) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "id": "mo_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "cardId": "card_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "type": "top_up",
+                         *       "amount": 10.5,
+                         *       "currency": "USD",
+                         *       "status": "succeeded",
+                         *       "failureReason": null,
+                         *       "createdAt": "2026-11-22T10:15:30.000Z",
+                         *       "updatedAt": "2026-11-22T10:15:30.200Z"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            id: string;
+                            cardId: string;
+                            /** @enum {string} */
+                            type: "top_up" | "withdrawal";
+                            /** @description Major units of the card's currency */
+                            amount: number;
+                            currency: string;
+                            /**
+                             * @description pending: the issuer has not confirmed yet (a withdrawal credits the wallet only once it has); failed: refused, a top-up's debit refunded
+                             * @enum {string}
+                             */
+                            status: "pending" | "succeeded" | "failed";
+                            failureReason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description The wallet cannot cover the amount */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "insufficient_balance",
+                         *         "message": "Insufficient wallet balance: USD 12.50 available, 20.00 needed",
+                         *         "details": {
+                         *           "available": 12.5,
+                         *           "required": 20,
+                         *           "currency": "USD"
+                         *         }
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "insufficient_balance";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                details?: components["schemas"]["BalanceShortfall"];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_card_state",
+                         *         "message": "This card cannot change status: a cancelled card cannot be unfrozen"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_card_state" | "idempotency_key_in_use";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
+                                details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Body or a file over its limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "payload_too_large",
+                         *         "message": "The request body is too large"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "payload_too_large";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Wrong Content-Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "unsupported_media_type",
+                         *         "message": "Unsupported Content-Type for this endpoint"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Refused for good: do not retry unchanged */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "idempotency_key_reused",
+                         *         "message": "This Idempotency-Key was used with a different request"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "idempotency_key_reused";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Temporarily unavailable; retry with backoff */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_unavailable",
+                         *         "message": "The issuer is unavailable; retry later"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_unavailable";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{cardId}/withdrawals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take money off a card back to the wallet
+         * @description Amounts are in the card's currency. Send an `Idempotency-Key`: a retry then returns the same answer and never moves money twice.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key with the same body returns the first outcome (header `Idempotent-Replayed: true`) and never acts twice; the same key with another body is refused with 422 `idempotency_key_reused`. 1-255 printable ASCII characters; a UUID is a good choice. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description Our cardId or the issuer's uqpayCardId */
+                    cardId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "amount": 10.5
+                     *     }
+                     */
+                    "application/json": {
+                        amount: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The top-up or withdrawal (or, with Idempotent-Replayed: true, a replay) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "id": "mo_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "cardId": "card_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "type": "top_up",
+                         *       "amount": 10.5,
+                         *       "currency": "USD",
+                         *       "status": "succeeded",
+                         *       "failureReason": null,
+                         *       "createdAt": "2026-11-22T10:15:30.000Z",
+                         *       "updatedAt": "2026-11-22T10:15:30.200Z"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            id: string;
+                            cardId: string;
+                            /** @enum {string} */
+                            type: "top_up" | "withdrawal";
+                            /** @description Major units of the card's currency */
+                            amount: number;
+                            currency: string;
+                            /**
+                             * @description pending: the issuer has not confirmed yet (a withdrawal credits the wallet only once it has); failed: refused, a top-up's debit refunded
+                             * @enum {string}
+                             */
+                            status: "pending" | "succeeded" | "failed";
+                            failureReason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description The wallet cannot cover the amount */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "insufficient_balance",
+                         *         "message": "Insufficient wallet balance: USD 12.50 available, 20.00 needed",
+                         *         "details": {
+                         *           "available": 12.5,
+                         *           "required": 20,
+                         *           "currency": "USD"
+                         *         }
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "insufficient_balance";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                details?: components["schemas"]["BalanceShortfall"];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_card_state",
+                         *         "message": "This card cannot change status: a cancelled card cannot be unfrozen"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_card_state" | "idempotency_key_in_use";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
+                                details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Body or a file over its limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "payload_too_large",
+                         *         "message": "The request body is too large"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "payload_too_large";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Wrong Content-Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "unsupported_media_type",
+                         *         "message": "Unsupported Content-Type for this endpoint"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Refused for good: do not retry unchanged */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "idempotency_key_reused",
+                         *         "message": "This Idempotency-Key was used with a different request"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "idempotency_key_reused";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Temporarily unavailable; retry with backoff */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_unavailable",
+                         *         "message": "The issuer is unavailable; retry later"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_unavailable";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Card transactions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The previous page's `nextCursor` */
+                    cursor?: string;
+                    /** @description Only items created at or after this time */
+                    createdFrom?: string;
+                    /** @description Only items created before this time */
+                    createdTo?: string;
+                    cardId?: string;
+                    status?: "pending" | "approved" | "declined" | "reversed" | "settled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of card transactions, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "txn_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *           "cardId": "card_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *           "type": "authorization",
+                         *           "status": "approved",
+                         *           "amount": 12.5,
+                         *           "currency": "USD",
+                         *           "billingAmount": 12.5,
+                         *           "billingCurrency": "USD",
+                         *           "merchant": {
+                         *             "name": "Corner Cafe",
+                         *             "mcc": "5812",
+                         *             "city": "Singapore",
+                         *             "country": "SG"
+                         *           },
+                         *           "declineReason": null,
+                         *           "issuerTransactionId": "5b0f1a3e-2c4d-4e6f-8a9b-0c1d2e3f4a5b",
+                         *           "originalTransactionId": null,
+                         *           "occurredAt": "2026-11-22T10:15:30.000Z",
+                         *           "postedAt": null,
+                         *           "createdAt": "2026-11-22T10:15:30.100Z",
+                         *           "updatedAt": "2026-11-22T10:15:30.100Z"
+                         *         }
+                         *       ],
+                         *       "hasMore": false,
+                         *       "nextCursor": null
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["CardTransaction"][];
+                            hasMore: boolean;
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/{cardId}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A card's transactions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The previous page's `nextCursor` */
+                    cursor?: string;
+                    /** @description Only items created at or after this time */
+                    createdFrom?: string;
+                    /** @description Only items created before this time */
+                    createdTo?: string;
+                    status?: "pending" | "approved" | "declined" | "reversed" | "settled";
+                };
+                header?: never;
+                path: {
+                    /** @description Our cardId or the issuer's uqpayCardId */
+                    cardId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of card transactions, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "txn_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *           "cardId": "card_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *           "type": "authorization",
+                         *           "status": "approved",
+                         *           "amount": 12.5,
+                         *           "currency": "USD",
+                         *           "billingAmount": 12.5,
+                         *           "billingCurrency": "USD",
+                         *           "merchant": {
+                         *             "name": "Corner Cafe",
+                         *             "mcc": "5812",
+                         *             "city": "Singapore",
+                         *             "country": "SG"
+                         *           },
+                         *           "declineReason": null,
+                         *           "issuerTransactionId": "5b0f1a3e-2c4d-4e6f-8a9b-0c1d2e3f4a5b",
+                         *           "originalTransactionId": null,
+                         *           "occurredAt": "2026-11-22T10:15:30.000Z",
+                         *           "postedAt": null,
+                         *           "createdAt": "2026-11-22T10:15:30.100Z",
+                         *           "updatedAt": "2026-11-22T10:15:30.100Z"
+                         *         }
+                         *       ],
+                         *       "hasMore": false,
+                         *       "nextCursor": null
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["CardTransaction"][];
+                            hasMore: boolean;
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-helpers/cards/{cardId}/authorizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a purchase on a test card
+         * @description Approved or declined by the simulated issuer's rules (balance, status, controls); a decline is a transaction with status `declined`. Test keys only: 404 for live keys.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Our cardId or the issuer's uqpayCardId */
+                    cardId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "amount": 12.5,
+                     *       "currency": "USD",
+                     *       "merchant": {
+                     *         "name": "Corner Cafe",
+                     *         "mcc": "5812",
+                     *         "country": "SG"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        amount: number;
+                        currency: string;
+                        merchant: {
+                            name: string;
+                            mcc: string;
+                            country?: string;
+                            city?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description The resulting transaction (approved or declined) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardTransaction"];
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "card_not_active",
+                         *         "message": "The card is not active yet; retry shortly"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "card_not_active";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description duplicate_cardholder: the field and your cardholder that has it */
+                                details?: {
+                                    /** @description The request's own field name, e.g. `loadAmount` */
+                                    field: string;
+                                    message: string;
+                                    holderId?: string;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Body or a file over its limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "payload_too_large",
+                         *         "message": "The request body is too large"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "payload_too_large";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Wrong Content-Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "unsupported_media_type",
+                         *         "message": "Unsupported Content-Type for this endpoint"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Temporarily unavailable; retry with backoff */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_unavailable",
+                         *         "message": "The issuer is unavailable; retry later"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_unavailable";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-helpers/transactions/{transactionId}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Simulate the issuer's reversal of a test transaction */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    transactionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The resulting transaction (approved or declined) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardTransaction"];
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description The issuer refused the request */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_rejected",
+                         *         "message": "The issuer refused the request"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_rejected";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Temporarily unavailable; retry with backoff */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_unavailable",
+                         *         "message": "The issuer is unavailable; retry later"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_unavailable";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-helpers/transactions/{transactionId}/settle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Simulate the issuer's settlement of a test transaction */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    transactionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The resulting transaction (approved or declined) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardTransaction"];
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description The issuer refused the request */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_rejected",
+                         *         "message": "The issuer refused the request"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_rejected";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Temporarily unavailable; retry with backoff */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_unavailable",
+                         *         "message": "The issuer is unavailable; retry later"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_unavailable";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-helpers/transactions/{transactionId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Simulate the issuer's refund of a test transaction */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    transactionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The resulting transaction (approved or declined) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardTransaction"];
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Not found (or not visible to this key) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "Cardholder not found"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description The issuer refused the request */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_rejected",
+                         *         "message": "The issuer refused the request"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_rejected";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Temporarily unavailable; retry with backoff */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "upstream_unavailable",
+                         *         "message": "The issuer is unavailable; retry later"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "upstream_unavailable";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3457,6 +8541,217 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wallet/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The wallet's ledger in this mode, newest first, with the balance after each */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The previous page's `nextCursor` */
+                    cursor?: string;
+                    /** @description Only items created at or after this time */
+                    createdFrom?: string;
+                    /** @description Only items created before this time */
+                    createdTo?: string;
+                    currency?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of wallet transactions, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "ltx_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *           "type": "top_up",
+                         *           "amount": -10.5,
+                         *           "currency": "USD",
+                         *           "balanceAfter": 969.5,
+                         *           "cardId": "card_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *           "reference": "topup:mo_01jd2xa4b6c8d0e2f4g6h8j0k2:debit",
+                         *           "createdAt": "2026-11-22T10:15:30.000Z"
+                         *         }
+                         *       ],
+                         *       "hasMore": true,
+                         *       "nextCursor": "YzE6bHR4XzAxamQyeGE0YjZjOGQwZTJmNGc2aDhqMGsy"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["WalletTransaction"][];
+                            hasMore: boolean;
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` lists each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "validation_error",
+                         *         "message": "Invalid request: loadAmount",
+                         *         "details": [
+                         *           {
+                         *             "field": "loadAmount",
+                         *             "message": "must be greater than 0"
+                         *           }
+                         *         ]
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Per-field problems, on validation_error and payload_too_large */
+                                details?: components["schemas"]["FieldIssue"][];
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "invalid_credentials",
+                         *         "message": "Invalid API credentials"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "invalid_credentials";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited: wait `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "rate_limited",
+                         *         "message": "Too many requests: at most 6000 per minute for this key"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description A bug on our side; quote the requestId */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": false,
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal error; it has been logged with this requestId"
+                         *       },
+                         *       "requestId": "req_4f1c2a9e-7d3b-4e8f-9a61-0c5d2b7e8f10"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "internal_error";
+                                /** @description For the integrator; may change, match on `code` */
+                                message: string;
+                                /** @description Context, e.g. the cardId and status of a card whose issuance is unconfirmed */
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description Also in the X-Request-Id header */
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -3680,7 +8975,7 @@ export interface paths {
                      */
                     "application/json": {
                         url: string;
-                        events?: ("cardholder.status_changed" | "card.created" | "card.status_changed" | "card.failed" | "*")[];
+                        events?: ("cardholder.status_changed" | "card.created" | "card.status_changed" | "card.failed" | "card.top_up.succeeded" | "card.top_up.failed" | "card.withdrawal.succeeded" | "card.withdrawal.failed" | "card.balance_returned" | "card.controls_updated" | "transaction.created" | "transaction.updated" | "*")[];
                         description?: string;
                     };
                 };
@@ -4171,7 +9466,7 @@ export interface paths {
                 query?: {
                     limit?: number;
                     startingAfter?: string;
-                    type?: "cardholder.status_changed" | "card.created" | "card.status_changed" | "card.failed";
+                    type?: "cardholder.status_changed" | "card.created" | "card.status_changed" | "card.failed" | "card.top_up.succeeded" | "card.top_up.failed" | "card.withdrawal.succeeded" | "card.withdrawal.failed" | "card.balance_returned" | "card.controls_updated" | "transaction.created" | "transaction.updated";
                 };
                 header?: never;
                 path?: never;
@@ -4209,7 +9504,7 @@ export interface paths {
                             data: {
                                 id: string;
                                 /** @enum {string} */
-                                type: "cardholder.status_changed" | "card.created" | "card.status_changed" | "card.failed";
+                                type: "cardholder.status_changed" | "card.created" | "card.status_changed" | "card.failed" | "card.top_up.succeeded" | "card.top_up.failed" | "card.withdrawal.succeeded" | "card.withdrawal.failed" | "card.balance_returned" | "card.controls_updated" | "transaction.created" | "transaction.updated";
                                 createdAt: string;
                                 /** @enum {string} */
                                 mode: "test" | "live";
@@ -4435,7 +9730,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             /** @enum {string} */
-                            type: "cardholder.status_changed" | "card.created" | "card.status_changed" | "card.failed";
+                            type: "cardholder.status_changed" | "card.created" | "card.status_changed" | "card.failed" | "card.top_up.succeeded" | "card.top_up.failed" | "card.withdrawal.succeeded" | "card.withdrawal.failed" | "card.balance_returned" | "card.controls_updated" | "transaction.created" | "transaction.updated";
                             createdAt: string;
                             /** @enum {string} */
                             mode: "test" | "live";
@@ -4978,6 +10273,57 @@ export interface components {
             required: number;
             currency: string;
         };
+        CardTransactionInput: {
+            id: string;
+            cardId: string;
+            /**
+             * @description `other`: a rarer issuer type (chargeback, ATM deposit, validation…)
+             * @enum {string}
+             */
+            type: "authorization" | "reversal" | "settlement" | "refund" | "fee" | "other";
+            /**
+             * @description `reversed`/`settled`: an authorization a later transaction reversed or settled
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "declined" | "reversed" | "settled";
+            /** @description Major units, as the merchant charged it */
+            amount: number;
+            currency: string;
+            /** @description What it cost the card, in its currency */
+            billingAmount: number;
+            billingCurrency: string;
+            merchant: {
+                name: string;
+                mcc: string;
+                city: string | null;
+                country: string | null;
+            } | null;
+            declineReason: string | null;
+            issuerTransactionId: string;
+            /** @description The issuer's id of the transaction this one reverses, settles or refunds */
+            originalTransactionId: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            postedAt?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        WalletTransactionInput: {
+            id: string;
+            /** @enum {string} */
+            type: "funding" | "card_issue" | "card_refund" | "top_up" | "top_up_refund" | "withdrawal" | "card_return";
+            /** @description Major units: positive into the wallet, negative out */
+            amount: number;
+            currency: string;
+            /** @description The wallet's balance in `currency` after it */
+            balanceAfter: number;
+            cardId: string | null;
+            reference: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
         FieldIssue: {
             /** @description The request's own field name, e.g. `loadAmount` */
             field: string;
@@ -4989,6 +10335,57 @@ export interface components {
             /** @description What the request needed, in major units */
             required: number;
             currency: string;
+        };
+        CardTransaction: {
+            id: string;
+            cardId: string;
+            /**
+             * @description `other`: a rarer issuer type (chargeback, ATM deposit, validation…)
+             * @enum {string}
+             */
+            type: "authorization" | "reversal" | "settlement" | "refund" | "fee" | "other";
+            /**
+             * @description `reversed`/`settled`: an authorization a later transaction reversed or settled
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "declined" | "reversed" | "settled";
+            /** @description Major units, as the merchant charged it */
+            amount: number;
+            currency: string;
+            /** @description What it cost the card, in its currency */
+            billingAmount: number;
+            billingCurrency: string;
+            merchant: {
+                name: string;
+                mcc: string;
+                city: string | null;
+                country: string | null;
+            } | null;
+            declineReason: string | null;
+            issuerTransactionId: string;
+            /** @description The issuer's id of the transaction this one reverses, settles or refunds */
+            originalTransactionId: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            postedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        WalletTransaction: {
+            id: string;
+            /** @enum {string} */
+            type: "funding" | "card_issue" | "card_refund" | "top_up" | "top_up_refund" | "withdrawal" | "card_return";
+            /** @description Major units: positive into the wallet, negative out */
+            amount: number;
+            currency: string;
+            /** @description The wallet's balance in `currency` after it */
+            balanceAfter: number;
+            cardId: string | null;
+            reference: string;
+            /** Format: date-time */
+            createdAt: string;
         };
     };
     responses: never;
