@@ -98,7 +98,7 @@ describe("lists", () => {
     ]) {
       const res = await tenant.api(`/api/v1/cards?${query}`);
       expect(res.status).toBe(400);
-      expect(JSON.stringify(res.body.details)).toContain(field);
+      expect(JSON.stringify(res.body.error.details)).toContain(field);
     }
   });
 });
@@ -134,7 +134,7 @@ describe("lifecycle", () => {
     expect(again.status).toBe(200);
     const unfreeze = await tenant.api(`/api/v1/cards/${cardId}/unfreeze`, { method: "POST" });
     expect(unfreeze.status).toBe(409);
-    expect(unfreeze.body.code).toBe("invalid_card_state");
+    expect(unfreeze.body.error.code).toBe("invalid_card_state");
 
     // The issuer ends the cancellation; the remaining 20 come back once, however often it is told.
     for (let i = 0; i < 200 && (await wallet(tenant)) !== 50; i++) {
@@ -168,7 +168,7 @@ describe("money on and off cards", () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(100);
     expect(statuses.filter((s) => s === 402)).toHaveLength(100);
     const refused = answers.find((a) => a.status === 402);
-    expect(refused?.body.details).toEqual({ available: 0, required: 1, currency: "USD" });
+    expect(refused?.body.error.details).toEqual({ available: 0, required: 1, currency: "USD" });
     expect(await wallet(tenant)).toBe(0);
     await expectLedgerBalanced(cardrail);
   });
@@ -198,7 +198,7 @@ describe("money on and off cards", () => {
       json({ amount: 500 }, randomUUID()),
     );
     expect(tooMuch.status).toBe(402);
-    expect(tooMuch.body.details).toMatchObject({ available: 15, required: 500 });
+    expect(tooMuch.body.error.details).toMatchObject({ available: 15, required: 500 });
     await expectLedgerBalanced(cardrail);
   });
 });
@@ -276,7 +276,7 @@ describe("spend controls", () => {
     expect(ok.body.controls).toMatchObject({ blockedMcc: ["7995"] });
     const daily = await patch({ spendingLimits: [{ amount: 5, interval: "daily" }] });
     expect(daily.status).toBe(400);
-    expect(JSON.stringify(daily.body.details)).toContain("spendingLimits.0.interval");
+    expect(JSON.stringify(daily.body.error.details)).toContain("spendingLimits.0.interval");
     const unknown = await patch({ controls: { allowAtm: true } });
     expect(unknown.status).toBe(400);
     const overLimit = await tenant.api(
