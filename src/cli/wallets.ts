@@ -3,7 +3,7 @@ import { minorToDecimalString, minorToNumber } from "../core/money.ts";
 import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
 import { fundWallet } from "../modules/wallet/funding.ts";
-import { walletBalances } from "../modules/wallet/ledger.ts";
+import { transactionByReference, walletBalances } from "../modules/wallet/ledger.ts";
 import type { CliSession } from "./context.ts";
 import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
 import { requireTenant } from "./keys.ts";
@@ -26,11 +26,7 @@ async function assertSameFunding(
   reference: string,
   expected: { tenantId: string; mode: Mode; currency: string; amountMinor: bigint },
 ): Promise<void> {
-  const row = await db
-    .selectFrom("ledger_transactions")
-    .select(["tenant_id", "mode", "currency", "amount", "kind"])
-    .where("reference", "=", reference)
-    .executeTakeFirst();
+  const row = await transactionByReference(db, reference);
   if (!row) return;
   const same =
     row.kind === "funding" &&

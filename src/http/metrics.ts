@@ -4,6 +4,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
 import { IssuerError, type IssuerFor } from "../issuer/port.ts";
+import { pendingSubmissionCount } from "../modules/cardholders/repo.ts";
 import type { App } from "./types.ts";
 
 /**
@@ -63,13 +64,14 @@ export function createMetrics(db: Db): Metrics {
     registers: [registry],
     async collect() {
       try {
-        const { rows } = await sql<{ queue: string; depth: string }>`
-          SELECT 'webhook_deliveries' AS queue, count(*)::text AS depth
-            FROM webhook_deliveries WHERE status = 'pending'
-          UNION ALL
-          SELECT 'kyc_submissions', count(*)::text
-            FROM cardholders WHERE submission_state = 'pending'`.execute(db);
-        for (const row of rows) this.set({ queue: row.queue }, Number(row.depth));
+        const { rows } = await sql<{ depth: string }>`
+          SELECT count(*)::text AS depth FROM webhook_deliveries WHERE status = 'pending'`.execute(
+          db,
+        );
+        // The cardholders table is its repository's to query (cardholders/repo.ts).
+        const kyc = await pendingSubmissionCount(db);
+        this.set({ queue: "webhook_deliveries" }, Number(rows[0]?.depth ?? 0));
+        this.set({ queue: "kyc_submissions" }, kyc);
       } catch {
         // The database being down must not fail the scrape; /readyz reports it.
         this.reset();

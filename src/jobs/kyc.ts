@@ -1,9 +1,8 @@
-import { sql } from "kysely";
 import type { Log } from "../core/context.ts";
-import { claimDue } from "../db/claim.ts";
 import type { Db } from "../db/pool.ts";
 import type { IssuerFor } from "../issuer/port.ts";
 import { refusalError } from "../modules/cardholders/create.ts";
+import { claimDueSubmissions, claimStaleReviews } from "../modules/cardholders/repo.ts";
 import { holderStatusFromIssuer } from "../modules/cardholders/status.ts";
 import { submissionInputFor, submitOnce } from "../modules/cardholders/submit.ts";
 import { changeHolderStatus } from "../modules/cardholders/transition.ts";
@@ -26,24 +25,7 @@ const LEASE_SECONDS = 60;
  * share the work. A definite refusal is recorded as REJECTED with the fields the issuer named.
  */
 export async function submitPendingKyc(deps: KycJobDeps, batchSize = 20): Promise<number> {
-  const claimed = await claimDue(
-    deps.db,
-    (tx) =>
-      tx
-        .selectFrom("cardholders")
-        .select("id")
-        .where("submission_state", "=", "pending")
-        .where("next_submission_at", "<=", sql<Date>`now()`)
-        .orderBy("next_submission_at")
-        .limit(batchSize),
-    (tx, ids) =>
-      tx
-        .updateTable("cardholders")
-        .set({ next_submission_at: sql<Date>`now() + make_interval(secs => ${LEASE_SECONDS})` })
-        .where("id", "in", ids)
-        .returning(["id", "tenant_id", "mode", "submission_key", "submission_attempts"])
-        .execute(),
-  );
+  const claimed = await claimDueSubmissions(deps.db, batchSize, LEASE_SECONDS);
   let submitted = 0;
   for (const holder of claimed) {
     const issuer = deps.issuerFor(holder.mode, holder.tenant_id);
@@ -101,34 +83,7 @@ export async function refreshStaleReviews(
   staleAfterMs: number,
   batchSize = 50,
 ): Promise<number> {
-  const claimed = await claimDue(
-    deps.db,
-    (tx) =>
-      tx
-        .selectFrom("cardholders")
-        .select("id")
-        .where("status", "=", "IN_REVIEW")
-        .where("issuer_cardholder_id", "is not", null)
-        .where((eb) =>
-          eb.or([
-            eb("last_synced_at", "is", null),
-            eb(
-              "last_synced_at",
-              "<",
-              sql<Date>`now() - make_interval(secs => ${staleAfterMs / 1000})`,
-            ),
-          ]),
-        )
-        .orderBy("last_synced_at")
-        .limit(batchSize),
-    (tx, ids) =>
-      tx
-        .updateTable("cardholders")
-        .set({ last_synced_at: sql<Date>`now()` })
-        .where("id", "in", ids)
-        .returning(["id", "tenant_id", "mode", "issuer_cardholder_id"])
-        .execute(),
-  );
+  const claimed = await claimStaleReviews(deps.db, staleAfterMs, batchSize);
   let decided = 0;
   for (const holder of claimed) {
     const issuer = deps.issuerFor(holder.mode, holder.tenant_id);

@@ -1,7 +1,7 @@
-import { sql } from "kysely";
 import { type CoreDeps, contextFor, type Log } from "../core/context.ts";
-import { claimDue } from "../db/claim.ts";
 import { callIssuer } from "../modules/cards/call-issuer.ts";
+import { issuerProductOf } from "../modules/cards/issue.ts";
+import { claimUnsettledCards } from "../modules/cards/repo.ts";
 import { refreshCard } from "../modules/cards/settle.ts";
 import { KeyLostError, takeKeyOf, unlockKey } from "../modules/idempotency/keys.ts";
 
@@ -33,40 +33,7 @@ export interface RecoveryReport {
  * retry waits (409) until the sweep lets the key go.
  */
 export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> {
-  const claimed = await claimDue(
-    deps.db,
-    (tx) =>
-      tx
-        .selectFrom("cards")
-        .select("id")
-        .where("status", "in", ["creating", "pending"])
-        .where(
-          "updated_at",
-          "<",
-          sql<Date>`now() - make_interval(secs => ${deps.olderThanMs / 1000})`,
-        )
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom("idempotency_keys")
-                .select(sql`1`.as("one"))
-                .whereRef("idempotency_keys.card_id", "=", "cards.id")
-                .where("idempotency_keys.lock_token", "is not", null)
-                .where("idempotency_keys.lease_expires_at", ">", sql<Date>`now()`),
-            ),
-          ),
-        )
-        .orderBy("updated_at")
-        .limit(deps.batchSize ?? 100),
-    (tx, ids) =>
-      tx
-        .updateTable("cards")
-        .set({ updated_at: sql<Date>`now()` })
-        .where("id", "in", ids)
-        .returningAll()
-        .execute(),
-  );
+  const claimed = await claimUnsettledCards(deps.db, deps.olderThanMs, deps.batchSize ?? 100);
 
   let settled = 0;
   for (const card of claimed) {
@@ -88,13 +55,9 @@ export async function recoverCards(deps: RecoveryDeps): Promise<RecoveryReport> 
     try {
       let status: string;
       if (card.status === "creating") {
-        const product = await deps.db
-          .selectFrom("card_products")
-          .select("issuer_product_id")
-          .where("mode", "=", card.mode)
-          .where("id", "=", card.product_id)
-          .executeTakeFirstOrThrow();
-        const outcome = await callIssuer(ctx, card, product.issuer_product_id, { lease });
+        const outcome = await callIssuer(ctx, card, await issuerProductOf(ctx, card.product_id), {
+          lease,
+        });
         status =
           outcome === "unknown" ? "creating" : "ok" in outcome ? outcome.ok.status : "failed";
       } else {

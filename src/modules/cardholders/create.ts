@@ -16,6 +16,7 @@ import {
 import { holdKey, type KeyLease } from "../idempotency/keys.ts";
 import { withIdempotency } from "../idempotency/with-idempotency.ts";
 import type { CardholderFields } from "./fields.ts";
+import { deleteHolder, holderBySubmissionKey, insertHolder } from "./repo.ts";
 import type { CreatedCardholder } from "./schemas.ts";
 import { assertEmailFree } from "./service.ts";
 import { submitOnce } from "./submit.ts";
@@ -65,9 +66,9 @@ async function createAndSubmit(
   try {
     await inTransaction(ctx.db, async (tx) => {
       if (lease) await holdKey(tx, lease);
-      await tx
-        .insertInto("end_users")
-        .values({
+      await insertHolder(
+        tx,
+        {
           id: userId,
           tenant_id: ctx.tenantId,
           mode: ctx.mode,
@@ -80,11 +81,8 @@ async function createAndSubmit(
           town: fields.town ?? null,
           gender: fields.gender ?? null,
           date_of_birth: fields.kycDob ?? null,
-        })
-        .execute();
-      await tx
-        .insertInto("cardholders")
-        .values({
+        },
+        {
           id: holderId,
           tenant_id: ctx.tenantId,
           mode: ctx.mode,
@@ -103,8 +101,8 @@ async function createAndSubmit(
           last_synced_at: null,
           last_submission_error: null,
           decided_at: null,
-        })
-        .execute();
+        },
+      );
       await recordDocuments(tx, { holderId, tenantId: ctx.tenantId, mode: ctx.mode }, sealed);
     });
   } catch (error) {
@@ -132,9 +130,7 @@ async function createAndSubmit(
     await inTransaction(ctx.db, async (tx) => {
       if (lease) await holdKey(tx, lease);
       await deleteDocuments(vault, tx, holderId);
-      await tx.deleteFrom("kyc_documents").where("cardholder_id", "=", holderId).execute();
-      await tx.deleteFrom("cardholders").where("id", "=", holderId).execute();
-      await tx.deleteFrom("end_users").where("id", "=", userId).execute();
+      await deleteHolder(tx, holderId, userId);
     });
     throw refusalError(outcome.error);
   }
@@ -220,11 +216,7 @@ export async function createCardholder(
     contentHash(input),
     async ({ lease, resume }) => {
       const earlier = resume
-        ? await ctx.db
-            .selectFrom("cardholders")
-            .select(["id as holderId", "user_id as userId", "status as holderStatus"])
-            .where("submission_key", "=", submissionKeyFor(ctx, input))
-            .executeTakeFirst()
+        ? await holderBySubmissionKey(ctx.db, submissionKeyFor(ctx, input))
         : undefined;
       return { ok: earlier ?? (await createAndSubmit(ctx, input, lease)) };
     },

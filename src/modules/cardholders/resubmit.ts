@@ -12,6 +12,7 @@ import {
 } from "../documents/vault.ts";
 import { refusalError } from "./create.ts";
 import type { CardholderFields } from "./fields.ts";
+import { liveDocuments, markDocumentsDeleted, updateHolder } from "./repo.ts";
 import { findHolder, type HolderStatusView } from "./service.ts";
 import { holderStatusFromIssuer } from "./status.ts";
 import { changeHolderStatus } from "./transition.ts";
@@ -59,12 +60,7 @@ export async function resubmitDocuments(
     ]);
   }
 
-  const previous = await ctx.db
-    .selectFrom("kyc_documents")
-    .select(["id", "storage_key"])
-    .where("cardholder_id", "=", holder.id)
-    .where("deleted_at", "is", null)
-    .execute();
+  const previous = await liveDocuments(ctx.db, holder.id);
   const sealed = await sealDocuments(vault, holder.id, files);
   let upstream: Awaited<ReturnType<typeof issuer.resubmitDocuments>>;
   try {
@@ -106,28 +102,17 @@ export async function resubmitDocuments(
       { holderId: holder.id, tenantId: ctx.tenantId, mode: ctx.mode },
       sealed,
     );
-    if (previous.length > 0) {
-      await tx
-        .updateTable("kyc_documents")
-        .set({ deleted_at: sql<Date>`now()` })
-        .where(
-          "id",
-          "in",
-          previous.map((p) => p.id),
-        )
-        .execute();
-    }
-    await tx
-      .updateTable("cardholders")
-      .set({
-        kyc_doc_type: docType,
-        kyc_id_number: corrections.kycIdNumber ?? holder.kyc_id_number,
-        kyc_issue_date: corrections.kycIssueDate ?? holder.kyc_issue_date,
-        kyc_expiry_date: corrections.kycExpiryDate ?? holder.kyc_expiry_date,
-        updated_at: sql<Date>`now()`,
-      })
-      .where("id", "=", holder.id)
-      .execute();
+    await markDocumentsDeleted(
+      tx,
+      previous.map((p) => p.id),
+    );
+    await updateHolder(tx, holder.id, {
+      kyc_doc_type: docType,
+      kyc_id_number: corrections.kycIdNumber ?? holder.kyc_id_number,
+      kyc_issue_date: corrections.kycIssueDate ?? holder.kyc_issue_date,
+      kyc_expiry_date: corrections.kycExpiryDate ?? holder.kyc_expiry_date,
+      updated_at: sql<Date>`now()`,
+    });
   });
   const result = await changeHolderStatus(ctx.db, holder.id, {
     status,

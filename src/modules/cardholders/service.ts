@@ -1,25 +1,19 @@
 import type { TenantContext } from "../../core/context.ts";
 import { CardrailError, notFound } from "../../core/errors.ts";
 import type { HolderStatus } from "../../db/schema.ts";
+import { holderIdByEmail, tenantHolder } from "./repo.ts";
 import { holderStatusFromIssuer, isFinalHolderStatus } from "./status.ts";
 import { changeHolderStatus } from "./transition.ts";
 
 /** 409 duplicate_cardholder (naming the existing holder) when the tenant already has this email in this mode. */
 export async function assertEmailFree(ctx: TenantContext, email: string): Promise<void> {
-  const existing = await ctx.db
-    .selectFrom("end_users")
-    .innerJoin("cardholders", "cardholders.user_id", "end_users.id")
-    .select(["cardholders.id as holderId"])
-    .where("end_users.tenant_id", "=", ctx.tenantId)
-    .where("end_users.mode", "=", ctx.mode)
-    .where((eb) => eb(eb.fn("lower", ["end_users.email"]), "=", email.toLowerCase()))
-    .executeTakeFirst();
+  const existing = await holderIdByEmail(ctx.db, ctx, email);
   if (existing) {
     throw new CardrailError("duplicate_cardholder", "A cardholder with this email already exists", [
       {
         field: "email",
         message: "already used by another cardholder of this tenant",
-        holderId: existing.holderId,
+        holderId: existing,
       },
     ]);
   }
@@ -72,13 +66,7 @@ export async function findHolder(
   input: { holderId: string },
 ) {
   const { holderId } = input;
-  const holder = await ctx.db
-    .selectFrom("cardholders")
-    .selectAll()
-    .where("id", "=", holderId)
-    .where("tenant_id", "=", ctx.tenantId)
-    .where("mode", "=", ctx.mode)
-    .executeTakeFirst();
+  const holder = await tenantHolder(ctx.db, ctx, holderId);
   if (!holder) throw notFound("Cardholder");
   return holder;
 }

@@ -5,6 +5,7 @@ import type { HolderStatus } from "../../db/schema.ts";
 import type { CardIssuer, IssuerError, SubmitCardholderInput } from "../../issuer/port.ts";
 import { isIssuerRefusal } from "../../issuer/port.ts";
 import { type DocumentVault, openDocuments } from "../documents/vault.ts";
+import { submissionRecord, updateHolder } from "./repo.ts";
 import { holderStatusFromIssuer } from "./status.ts";
 import { changeHolderStatus } from "./transition.ts";
 
@@ -53,17 +54,18 @@ export async function submitOnce(
       { err: error, holderId: holder.id, retryInMs: delayMs },
       "KYC submission did not reach the issuer; will retry",
     );
-    await ctx.db
-      .updateTable("cardholders")
-      .set({
+    await updateHolder(
+      ctx.db,
+      holder.id,
+      {
         submission_attempts: holder.attempts + 1,
         next_submission_at: sql<Date>`now() + make_interval(secs => ${delayMs / 1000})`,
         last_submission_error: error instanceof Error ? error.message.slice(0, 500) : String(error),
         updated_at: sql<Date>`now()`,
-      })
-      .where("id", "=", holder.id)
-      .where("submission_state", "=", "pending")
-      .execute();
+      },
+      // A submission that landed meanwhile (another process) is not pushed back to pending's schedule.
+      { submissionState: "pending" },
+    );
     return { kind: "pending", error };
   }
 }
@@ -80,26 +82,7 @@ export async function submissionInputFor(
   vault: DocumentVault,
   holderId: string,
 ): Promise<SubmitCardholderInput | null> {
-  const row = await db
-    .selectFrom("cardholders")
-    .innerJoin("end_users", "end_users.id", "cardholders.user_id")
-    .select([
-      "end_users.email",
-      "end_users.first_name",
-      "end_users.last_name",
-      "end_users.country",
-      "end_users.mobile",
-      "end_users.area_code",
-      "end_users.town",
-      "end_users.gender",
-      "end_users.date_of_birth",
-      "cardholders.kyc_doc_type",
-      "cardholders.kyc_id_number",
-      "cardholders.kyc_issue_date",
-      "cardholders.kyc_expiry_date",
-    ])
-    .where("cardholders.id", "=", holderId)
-    .executeTakeFirst();
+  const row = await submissionRecord(db, holderId);
   const files = await openDocuments(vault, db, holderId);
   if (!row || !files) return null;
   return {

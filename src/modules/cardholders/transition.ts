@@ -1,15 +1,16 @@
-import { sql, type Updateable } from "kysely";
+import { sql, type UpdateObject } from "kysely";
 import type { DbOrTx } from "../../db/pool.ts";
-import type { CardholdersTable, HolderStatus } from "../../db/schema.ts";
+import type { Database, HolderStatus } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { emitEvent } from "../webhooks/index.ts";
+import { lockHolder, updateHolder } from "./repo.ts";
 
 export interface HolderChange {
   status: HolderStatus;
   issuerStatus?: string;
   missingFields?: string[] | null;
   /** Other columns written with the change (the submission's bookkeeping, the issuer's id). */
-  also?: Updateable<CardholdersTable>;
+  also?: UpdateObject<Database, "cardholders">;
 }
 
 /**
@@ -24,30 +25,21 @@ export async function changeHolderStatus(
   change: HolderChange,
 ): Promise<{ status: HolderStatus; missingFields: string[] | null; changed: boolean }> {
   return inTransaction(db, async (tx) => {
-    const current = await tx
-      .selectFrom("cardholders")
-      .select(["tenant_id", "mode", "status", "missing_fields"])
-      .where("id", "=", holderId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const current = await lockHolder(tx, holderId);
     if (current.status !== "IN_REVIEW") {
       return { status: current.status, missingFields: current.missing_fields, changed: false };
     }
     const missingFields =
       change.missingFields === undefined ? current.missing_fields : change.missingFields;
-    await tx
-      .updateTable("cardholders")
-      .set({
-        ...change.also,
-        status: change.status,
-        ...(change.issuerStatus ? { issuer_status: change.issuerStatus } : {}),
-        missing_fields: missingFields,
-        last_synced_at: sql<Date>`now()`,
-        updated_at: sql<Date>`now()`,
-        decided_at: change.status === "IN_REVIEW" ? null : sql<Date>`now()`,
-      })
-      .where("id", "=", holderId)
-      .execute();
+    await updateHolder(tx, holderId, {
+      ...change.also,
+      status: change.status,
+      ...(change.issuerStatus ? { issuer_status: change.issuerStatus } : {}),
+      missing_fields: missingFields,
+      last_synced_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+      decided_at: change.status === "IN_REVIEW" ? null : sql<Date>`now()`,
+    });
     const changed =
       change.status !== current.status ||
       JSON.stringify(missingFields ?? null) !== JSON.stringify(current.missing_fields ?? null);

@@ -1,5 +1,6 @@
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { isIssuerRefusal } from "../../issuer/port.ts";
+import { holderById } from "../cardholders/repo.ts";
 import { type KeyLease, KeyLostError } from "../idempotency/keys.ts";
 import type { FinalOutcome } from "../idempotency/with-idempotency.ts";
 import { type CardView, presentCard } from "./present.ts";
@@ -26,13 +27,7 @@ export async function callIssuer(
     lease?: KeyLease | null;
   } = {},
 ): Promise<IssueOutcome | "unknown"> {
-  const holder =
-    options.known ??
-    (await ctx.db
-      .selectFrom("cardholders")
-      .select(["issuer_cardholder_id"])
-      .where("id", "=", card.cardholder_id)
-      .executeTakeFirstOrThrow());
+  const holder = options.known ?? (await holderById(ctx.db, card.cardholder_id));
   try {
     const issued = await requireIssuer(ctx).issueCard(
       {

@@ -10,6 +10,7 @@ import { insufficientBalance } from "../wallet/insufficient.ts";
 import { post } from "../wallet/ledger.ts";
 import { callIssuer, type IssueOutcome, outcomeOf } from "./call-issuer.ts";
 import type { CardView } from "./present.ts";
+import { cardById, insertCard } from "./repo.ts";
 import type { CardRow } from "./row.ts";
 import { cardLedgerReference } from "./settle.ts";
 
@@ -66,11 +67,7 @@ async function issueOnce(
   let knownHolder: { issuer_cardholder_id: string | null } | undefined;
   if (run.resume?.recoveryPoint === "card_created" && run.resume.cardId) {
     // Resuming a debited card: its product was checked when it was debited.
-    card = await ctx.db
-      .selectFrom("cards")
-      .selectAll()
-      .where("id", "=", run.resume.cardId)
-      .executeTakeFirstOrThrow();
+    card = await cardById(ctx.db, run.resume.cardId);
     issuerProductId = await issuerProductOf(ctx, card.product_id);
   } else {
     const checked = await checkPreconditions(ctx, input);
@@ -105,7 +102,11 @@ async function issueOnce(
   };
 }
 
-async function issuerProductOf(ctx: TenantContext, productId: string): Promise<string> {
+/** The issuer's id of one of our card products (card_products is the catalogue's; read-only here). */
+export async function issuerProductOf(
+  ctx: Pick<TenantContext, "db" | "mode">,
+  productId: string,
+): Promise<string> {
   const product = await ctx.db
     .selectFrom("card_products")
     .select("issuer_product_id")
@@ -173,26 +174,22 @@ async function debitAndRecord(
     // First, so that a request that lost its key writes no card and debits nothing (the whole
     // transaction rolls back), and so that no takeover can happen until this one commits.
     if (lease) await holdKey(tx, lease);
-    const card = await tx
-      .insertInto("cards")
-      .values({
-        id: cardId,
-        tenant_id: ctx.tenantId,
-        mode: ctx.mode,
-        cardholder_id: input.holderId,
-        product_id: input.productId,
-        currency: input.currency,
-        load_amount: input.amountMinor,
-        status: "creating",
-        issuer_card_id: null,
-        issuer_order_id: null,
-        issuer_status: null,
-        masked_number: null,
-        failure_reason: null,
-        upstream_key: deterministicUuid("card", cardId),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const card = await insertCard(tx, {
+      id: cardId,
+      tenant_id: ctx.tenantId,
+      mode: ctx.mode,
+      cardholder_id: input.holderId,
+      product_id: input.productId,
+      currency: input.currency,
+      load_amount: input.amountMinor,
+      status: "creating",
+      issuer_card_id: null,
+      issuer_order_id: null,
+      issuer_status: null,
+      masked_number: null,
+      failure_reason: null,
+      upstream_key: deterministicUuid("card", cardId),
+    });
     await post(
       tx,
       { tenantId: ctx.tenantId, mode: ctx.mode, currency: input.currency },

@@ -2,6 +2,7 @@ import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { CardrailError, notFound } from "../../core/errors.ts";
 import type { SecureCardDetails } from "../../issuer/port.ts";
 import { isIssuerRefusal } from "../../issuer/port.ts";
+import { tenantCard } from "./repo.ts";
 import type { CardRow } from "./row.ts";
 import { refreshCard } from "./settle.ts";
 
@@ -11,13 +12,7 @@ export async function findCard(
   input: { cardId: string },
 ): Promise<CardRow> {
   const { cardId } = input;
-  const card = await ctx.db
-    .selectFrom("cards")
-    .selectAll()
-    .where((eb) => eb.or([eb("id", "=", cardId), eb("issuer_card_id", "=", cardId)]))
-    .where("tenant_id", "=", ctx.tenantId)
-    .where("mode", "=", ctx.mode)
-    .executeTakeFirst();
+  const card = await tenantCard(ctx.db, ctx, cardId);
   if (!card) throw notFound("Card");
   return card;
 }

@@ -8,6 +8,7 @@ import { startTransactionSync } from "../transactions/sync.ts";
 import { post } from "../wallet/ledger.ts";
 import { emitEvent } from "../webhooks/index.ts";
 import { presentCard } from "./present.ts";
+import { lockCard, updateCard } from "./repo.ts";
 import type { CardRow } from "./row.ts";
 
 /**
@@ -101,12 +102,7 @@ export async function applyIssuerState(
 ): Promise<CardRow> {
   return inTransaction(ctx.db, async (tx) => {
     if (lease) await holdKey(tx, lease);
-    const current = await tx
-      .selectFrom("cards")
-      .selectAll()
-      .where("id", "=", card.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const current = await lockCard(tx, card.id);
     const from = moneyState(current.status);
     const to = moneyState(state.status);
     let status = state.status;
@@ -154,22 +150,17 @@ export async function applyIssuerState(
       // The tenant's first card at the issuer: from now on its transactions are read back too.
       await startTransactionSync(tx, current.tenant_id, current.mode, ctx.now());
     }
-    const updated = await tx
-      .updateTable("cards")
-      .set({
-        status,
-        issuer_status: state.issuerStatus,
-        issuer_card_id: issuerCardId,
-        pending_status: pendingStatus,
-        ...(pendingStatus === null ? { status_order_id: null } : {}),
-        issuer_order_id: state.issuerOrderId ?? current.issuer_order_id,
-        masked_number: state.maskedNumber ?? current.masked_number,
-        failure_reason: state.failureReason ?? current.failure_reason,
-        updated_at: ctx.now(),
-      })
-      .where("id", "=", current.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await updateCard(tx, current.id, {
+      status,
+      issuer_status: state.issuerStatus,
+      issuer_card_id: issuerCardId,
+      pending_status: pendingStatus,
+      ...(pendingStatus === null ? { status_order_id: null } : {}),
+      issuer_order_id: state.issuerOrderId ?? current.issuer_order_id,
+      masked_number: state.maskedNumber ?? current.masked_number,
+      failure_reason: state.failureReason ?? current.failure_reason,
+      updated_at: ctx.now(),
+    });
     await announce(tx, current, updated);
     return updated;
   });

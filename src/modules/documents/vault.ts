@@ -1,12 +1,17 @@
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
-import { sql } from "kysely";
 import type { Config } from "../../config.ts";
 import type { DocumentVault } from "../../core/document-vault.ts";
 import { newId } from "../../core/ids.ts";
 import type { DbOrTx } from "../../db/pool.ts";
 import type { KycDocumentKind, Mode } from "../../db/schema.ts";
 import type { KycFile } from "../../issuer/port.ts";
+import {
+  holdersWithDocumentsPastRetention,
+  insertDocuments,
+  liveDocuments,
+  markDocumentsDeleted,
+} from "../cardholders/repo.ts";
 import { decryptDocument, encryptDocument } from "./cipher.ts";
 import { loadDocumentsKey } from "./key.ts";
 import { localFolderStore } from "./store.ts";
@@ -66,19 +71,16 @@ export async function recordDocuments(
   owner: { holderId: string; tenantId: string; mode: Mode },
   sealed: SealedDocument[],
 ): Promise<void> {
-  if (sealed.length === 0) return;
-  await db
-    .insertInto("kyc_documents")
-    .values(
-      sealed.map((d) => ({
-        ...d,
-        cardholder_id: owner.holderId,
-        tenant_id: owner.tenantId,
-        mode: owner.mode,
-        deleted_at: null,
-      })),
-    )
-    .execute();
+  await insertDocuments(
+    db,
+    sealed.map((d) => ({
+      ...d,
+      cardholder_id: owner.holderId,
+      tenant_id: owner.tenantId,
+      mode: owner.mode,
+      deleted_at: null,
+    })),
+  );
 }
 
 /** The newest live document of each kind for a cardholder, decrypted. */
@@ -87,13 +89,7 @@ export async function openDocuments(
   db: DbOrTx,
   holderId: string,
 ): Promise<KycFiles | null> {
-  const rows = await db
-    .selectFrom("kyc_documents")
-    .selectAll()
-    .where("cardholder_id", "=", holderId)
-    .where("deleted_at", "is", null)
-    .orderBy("created_at", "desc")
-    .execute();
+  const rows = await liveDocuments(db, holderId);
   const files: Partial<KycFiles> = {};
   for (const row of rows) {
     if (files[row.kind]) continue;
@@ -118,24 +114,12 @@ export async function deleteDocuments(
   db: DbOrTx,
   holderId: string,
 ): Promise<number> {
-  const rows = await db
-    .selectFrom("kyc_documents")
-    .select(["id", "storage_key"])
-    .where("cardholder_id", "=", holderId)
-    .where("deleted_at", "is", null)
-    .execute();
+  const rows = await liveDocuments(db, holderId);
   for (const row of rows) await vault.store.delete(row.storage_key);
-  if (rows.length > 0) {
-    await db
-      .updateTable("kyc_documents")
-      .set({ deleted_at: sql<Date>`now()` })
-      .where(
-        "id",
-        "in",
-        rows.map((r) => r.id),
-      )
-      .execute();
-  }
+  await markDocumentsDeleted(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.length;
 }
 
@@ -148,20 +132,8 @@ export async function purgeDecidedDocuments(
   db: DbOrTx,
   retentionDays: number,
 ): Promise<number> {
-  const holders = await db
-    .selectFrom("kyc_documents")
-    .innerJoin("cardholders", "cardholders.id", "kyc_documents.cardholder_id")
-    .select("cardholders.id")
-    .distinct()
-    .where("kyc_documents.deleted_at", "is", null)
-    .where(
-      "cardholders.decided_at",
-      "<",
-      sql<Date>`now() - make_interval(days => ${retentionDays})`,
-    )
-    .limit(500)
-    .execute();
+  const holders = await holdersWithDocumentsPastRetention(db, retentionDays);
   let purged = 0;
-  for (const holder of holders) purged += await deleteDocuments(vault, db, holder.id);
+  for (const holderId of holders) purged += await deleteDocuments(vault, db, holderId);
   return purged;
 }

@@ -2,9 +2,11 @@ import { sql } from "kysely";
 import { type CoreDeps, contextFor, type Log } from "../../core/context.ts";
 import type { Mode } from "../../db/schema.ts";
 import type { IssuerEvent } from "../../issuer/port.ts";
+import { holderIdOfIssuer } from "../cardholders/repo.ts";
 import { holderStatusFromIssuer } from "../cardholders/status.ts";
 import { changeHolderStatus } from "../cardholders/transition.ts";
 import { returnCancelledBalance } from "../cards/card-return.ts";
+import { cardOfIssuerEvent } from "../cards/repo.ts";
 import { applyIssuerState, cardStatusFromIssuer } from "../cards/settle.ts";
 import { applyCardOrder, applyTransaction } from "./apply-card-program.ts";
 
@@ -53,15 +55,10 @@ export async function applyIssuerEvent(
 async function apply(deps: InboundDeps, event: IssuerEvent): Promise<ApplyResult> {
   switch (event.kind) {
     case "cardholder_status": {
-      const holder = await deps.db
-        .selectFrom("cardholders")
-        .select("id")
-        .where("mode", "=", deps.mode)
-        .where("issuer_cardholder_id", "=", event.issuerCardholderId)
-        .executeTakeFirst();
-      if (!holder) return "ignored";
+      const holderId = await holderIdOfIssuer(deps.db, deps.mode, event.issuerCardholderId);
+      if (!holderId) return "ignored";
       // Forward only: IN_REVIEW may become final; a final status never changes.
-      const result = await changeHolderStatus(deps.db, holder.id, {
+      const result = await changeHolderStatus(deps.db, holderId, {
         status: holderStatusFromIssuer(event.status),
         issuerStatus: event.status,
       });
@@ -69,16 +66,10 @@ async function apply(deps: InboundDeps, event: IssuerEvent): Promise<ApplyResult
     }
     case "card_created":
     case "card_status": {
-      const card = await deps.db
-        .selectFrom("cards")
-        .selectAll()
-        .where("mode", "=", deps.mode)
-        .where((eb) =>
-          event.kind === "card_created" && event.cardRef
-            ? eb.or([eb("id", "=", event.cardRef), eb("issuer_card_id", "=", event.issuerCardId)])
-            : eb("issuer_card_id", "=", event.issuerCardId),
-        )
-        .executeTakeFirst();
+      const card = await cardOfIssuerEvent(deps.db, deps.mode, {
+        issuerCardId: event.issuerCardId,
+        cardRef: event.kind === "card_created" ? event.cardRef : undefined,
+      });
       if (!card) {
         deps.log.warn(
           { eventId: event.eventId, type: event.type },

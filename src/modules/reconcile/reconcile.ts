@@ -1,9 +1,10 @@
-import { sql } from "kysely";
 import type { Log } from "../../core/context.ts";
 import type { Db } from "../../db/pool.ts";
 import { IssuerError, type IssuerFor } from "../../issuer/port.ts";
+import { cardsKnownToIssuer, cardsUnsettledSince } from "../cards/repo.ts";
 import { moneyState } from "../cards/settle.ts";
 import { checkLedgerInvariants, type InvariantViolation } from "../wallet/invariants.ts";
+import { cardsLoadedBalances } from "../wallet/ledger.ts";
 import { chainName, type JournalProblem, verifyJournal } from "./witness.ts";
 import { raiseMarks, readMarks } from "./witness-file.ts";
 
@@ -63,12 +64,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   let cardsChecked = 0;
   let cardsSkipped = 0;
 
-  const stuck = await deps.db
-    .selectFrom("cards")
-    .select(["id", "tenant_id", "mode", "status", "created_at"])
-    .where("status", "in", ["creating", "pending"])
-    .where("created_at", "<", sql<Date>`now() - make_interval(secs => ${deps.stuckAfterMs / 1000})`)
-    .execute();
+  const stuck = await cardsUnsettledSince(deps.db, deps.stuckAfterMs);
   for (const card of stuck) {
     cards.push({
       cardId: card.id,
@@ -78,12 +74,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     });
   }
 
-  const issued = await deps.db
-    .selectFrom("cards")
-    .select(["id", "tenant_id", "mode", "status", "currency", "load_amount", "issuer_card_id"])
-    .where("issuer_card_id", "is not", null)
-    .orderBy("id")
-    .execute();
+  const issued = await cardsKnownToIssuer(deps.db);
   // What the issuer holds on the cards we count as loaded, per book, against our cards_loaded
   // balance; a book with a card not compared (issuer unreachable) is left out.
   const atIssuer = new Map<string, bigint>();
@@ -141,11 +132,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
   }
   deps.onProgress?.(issued.length, issued.length);
-  const loadedAccounts = await deps.db
-    .selectFrom("ledger_accounts")
-    .select(["tenant_id", "mode", "currency", "balance"])
-    .where("kind", "=", "cards_loaded")
-    .execute();
+  const loadedAccounts = await cardsLoadedBalances(deps.db);
   for (const account of loadedAccounts) {
     const book = chainName({
       tenantId: account.tenant_id,

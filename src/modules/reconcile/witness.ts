@@ -1,12 +1,7 @@
 import { journalSignerOf } from "../../db/journal-signer.ts";
 import type { Db } from "../../db/pool.ts";
-import {
-  entryHash,
-  GENESIS_HASH,
-  type JournalContent,
-  ledgerContents,
-  parseCanonical,
-} from "../wallet/journal.ts";
+import { entryHash, GENESIS_HASH, type JournalContent, parseCanonical } from "../wallet/journal.ts";
+import { journalSnapshot } from "../wallet/ledger.ts";
 import type { WitnessMarks } from "./witness-file.ts";
 
 /**
@@ -56,26 +51,7 @@ export async function verifyJournal(
   marks: WitnessMarks | null,
 ): Promise<JournalVerification> {
   const signer = journalSignerOf(db);
-  // One snapshot: a posting committing between two reads must not look inserted or deleted.
-  const { entries, heads, ledger, accounts } = await db
-    .transaction()
-    .setIsolationLevel("repeatable read")
-    .execute(async (tx) => ({
-      entries: await tx
-        .selectFrom("ledger_journal")
-        .selectAll()
-        .orderBy("tenant_id")
-        .orderBy("mode")
-        .orderBy("currency")
-        .orderBy("seq")
-        .execute(),
-      heads: await tx.selectFrom("ledger_journal_heads").selectAll().execute(),
-      ledger: await ledgerContents(tx),
-      accounts: await tx
-        .selectFrom("ledger_accounts")
-        .select(["id", "tenant_id", "mode", "currency", "kind", "balance"])
-        .execute(),
-    }));
+  const { entries, heads, ledger, accounts } = await journalSnapshot(db);
 
   const problems: JournalProblem[] = [];
   const dirty = new Set<string>();

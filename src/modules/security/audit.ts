@@ -1,4 +1,5 @@
 import type { Db } from "../../db/pool.ts";
+import { cardIdsNamed, issuerIdsOf } from "../cards/repo.ts";
 
 export interface RevealAuditFilter {
   tenantId?: string;
@@ -28,7 +29,6 @@ export async function listRevealAudit(
 ): Promise<RevealAuditEntry[]> {
   let query = db
     .selectFrom("reveal_audit as a")
-    .innerJoin("cards as c", "c.id", "a.card_id")
     .leftJoin("reveal_tokens as t", (join) =>
       join.onRef("t.redeemed_request_id", "=", "a.request_id").onRef("t.card_id", "=", "a.card_id"),
     )
@@ -37,7 +37,6 @@ export async function listRevealAudit(
       "a.tenant_id",
       "a.mode",
       "a.card_id",
-      "c.issuer_card_id",
       "a.api_key_id",
       "a.client_ip",
       "a.request_id",
@@ -45,10 +44,9 @@ export async function listRevealAudit(
     ]);
   if (filter.tenantId !== undefined) query = query.where("a.tenant_id", "=", filter.tenantId);
   if (filter.cardId !== undefined) {
-    const cardId = filter.cardId;
-    query = query.where((eb) =>
-      eb.or([eb("a.card_id", "=", cardId), eb("c.issuer_card_id", "=", cardId)]),
-    );
+    // Our id or the issuer's: the cards it names, then their audit rows (cards is its repo's).
+    const named = await cardIdsNamed(db, filter.cardId);
+    query = query.where("a.card_id", "in", [filter.cardId, ...named]);
   }
   if (filter.since !== undefined) query = query.where("a.created_at", ">=", filter.since);
   const rows = await query
@@ -56,12 +54,13 @@ export async function listRevealAudit(
     .orderBy("a.id", "desc")
     .limit(filter.limit ?? 1000)
     .execute();
+  const issuerIds = await issuerIdsOf(db, [...new Set(rows.map((r) => r.card_id))]);
   return rows.map((r) => ({
     revealedAt: r.created_at.toISOString(),
     tenantId: r.tenant_id,
     mode: r.mode,
     cardId: r.card_id,
-    issuerCardId: r.issuer_card_id,
+    issuerCardId: issuerIds.get(r.card_id) ?? null,
     apiKeyId: r.api_key_id,
     via: r.token_hash ? "token" : "api",
     clientIp: r.client_ip,

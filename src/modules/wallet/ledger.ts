@@ -3,9 +3,9 @@ import { CardrailError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { constraintViolation } from "../../db/constraint.ts";
 import { journalSignerOf } from "../../db/journal-signer.ts";
-import type { DbOrTx, Tx } from "../../db/pool.ts";
+import type { Db, DbOrTx, Tx } from "../../db/pool.ts";
 import type { LedgerAccountKind, LedgerTransactionKind, Mode } from "../../db/schema.ts";
-import { canonicalText, entryHash, lockChainHead } from "./journal.ts";
+import { canonicalText, entryHash, ledgerContents, lockChainHead } from "./journal.ts";
 
 /**
  * The double-entry ledger. Money moves only by `post`, which writes one transaction whose postings
@@ -189,4 +189,49 @@ export async function walletBalances(
     .where("kind", "=", "wallet");
   if (mode) query = query.where("mode", "=", mode);
   return query.orderBy("mode").orderBy("currency").execute();
+}
+
+/**
+ * The journal, its heads, the ledger's contents and its accounts, read in ONE snapshot (repeatable
+ * read), for the witness check (reconcile/witness.ts): a posting committing between two reads must
+ * not look inserted or deleted.
+ */
+export async function journalSnapshot(db: Db) {
+  return db
+    .transaction()
+    .setIsolationLevel("repeatable read")
+    .execute(async (tx) => ({
+      entries: await tx
+        .selectFrom("ledger_journal")
+        .selectAll()
+        .orderBy("tenant_id")
+        .orderBy("mode")
+        .orderBy("currency")
+        .orderBy("seq")
+        .execute(),
+      heads: await tx.selectFrom("ledger_journal_heads").selectAll().execute(),
+      ledger: await ledgerContents(tx),
+      accounts: await tx
+        .selectFrom("ledger_accounts")
+        .select(["id", "tenant_id", "mode", "currency", "kind", "balance"])
+        .execute(),
+    }));
+}
+
+/** The balance of every book's cards_loaded account: what the issuer should hold on our cards. */
+export async function cardsLoadedBalances(db: DbOrTx) {
+  return db
+    .selectFrom("ledger_accounts")
+    .select(["tenant_id", "mode", "currency", "balance"])
+    .where("kind", "=", "cards_loaded")
+    .execute();
+}
+
+/** The ledger transaction with this reference, if any (an operator's funding is checked by it). */
+export async function transactionByReference(db: DbOrTx, reference: string) {
+  return db
+    .selectFrom("ledger_transactions")
+    .select(["tenant_id", "mode", "currency", "amount", "kind"])
+    .where("reference", "=", reference)
+    .executeTakeFirst();
 }
