@@ -1,10 +1,8 @@
-import { sql } from "kysely";
 import type { Log } from "../core/context.ts";
-import { claimDue } from "../db/claim.ts";
 import type { Db } from "../db/pool.ts";
 import type { IssuerFor } from "../issuer/port.ts";
 import { recordTransaction } from "../modules/transactions/record.ts";
-import { finishSyncPass } from "../modules/transactions/sync.ts";
+import { claimDueSyncs, finishSyncPass } from "../modules/transactions/sync.ts";
 
 export interface BackfillDeps {
   db: Db;
@@ -36,23 +34,7 @@ export interface BackfillReport {
  */
 export async function backfillTransactions(deps: BackfillDeps): Promise<BackfillReport> {
   const now = deps.now ?? (() => new Date());
-  const claimed = await claimDue(
-    deps.db,
-    (tx) =>
-      tx
-        .selectFrom("transaction_sync")
-        .select(sql<string>`tenant_id || ':' || mode`.as("id"))
-        .where("next_run_at", "<=", sql<Date>`now()`)
-        .orderBy("next_run_at")
-        .limit(deps.batchSize ?? 20),
-    (tx, ids) =>
-      tx
-        .updateTable("transaction_sync")
-        .set({ next_run_at: sql<Date>`now() + make_interval(secs => ${deps.intervalMs / 1000})` })
-        .where(sql<string>`tenant_id || ':' || mode`, "in", ids)
-        .returningAll()
-        .execute(),
-  );
+  const claimed = await claimDueSyncs(deps.db, deps.intervalMs, deps.batchSize ?? 20);
   const report: BackfillReport = { tenants: claimed.length, recorded: 0, failed: 0 };
   for (const row of claimed) {
     const issuer = deps.issuerFor(row.mode, row.tenant_id);

@@ -5,14 +5,14 @@ import { dueOrders, touchOrders } from "../modules/card-money/repo.ts";
 import { settleOrder } from "../modules/card-money/settle.ts";
 import { returnCancelledBalance } from "../modules/cards/card-return.ts";
 import { sendStatusRequest } from "../modules/cards/lifecycle.ts";
-import { applyIssuerState, cardStatusFromIssuer } from "../modules/cards/settle.ts";
+import { cardById } from "../modules/cards/repo.ts";
 import {
   abandonStatusRequest,
   cancelledAwaitingReturn,
   unconfirmedStatusRequests,
-} from "../modules/cards/status-requests.ts";
+} from "../modules/cards/repo-program.ts";
+import { applyIssuerState, cardStatusFromIssuer } from "../modules/cards/settle.ts";
 import { KeyLostError, takeKeyOf, unlockKey } from "../modules/idempotency/keys.ts";
-import { cardRowById as cardById } from "../modules/transactions/cards.ts";
 
 export interface CardProgramRecoveryDeps extends CoreDeps {
   log: Log;

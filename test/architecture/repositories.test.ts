@@ -13,12 +13,17 @@ import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-const CARDHOLDERS_REPO = ["src/modules/cardholders/repo.ts"];
+const CARDHOLDERS_REPO = [
+  "src/modules/cardholders/repo.ts",
+  "src/modules/cardholders/repo-profiles.ts",
+];
 /** The ledger's repository: postings and balances, their journal, and the invariant checks. */
 const LEDGER_REPO = [
   "src/modules/wallet/ledger.ts",
   "src/modules/wallet/journal.ts",
   "src/modules/wallet/invariants.ts",
+  "src/modules/wallet/transactions.ts",
+  "src/modules/wallet/card-totals.ts",
 ];
 
 const OWNERS: Record<string, { owners: string[]; exceptions?: Record<string, string> }> = {
@@ -26,7 +31,7 @@ const OWNERS: Record<string, { owners: string[]; exceptions?: Record<string, str
   end_users: { owners: CARDHOLDERS_REPO },
   kyc_documents: { owners: CARDHOLDERS_REPO },
   cards: {
-    owners: ["src/modules/cards/repo.ts"],
+    owners: ["src/modules/cards/repo.ts", "src/modules/cards/repo-program.ts"],
     exceptions: {
       "src/modules/wallet/invariants.ts":
         "read-only: checks each card's ledger movements against its status in one statement over both tables, so the check sees one snapshot",
@@ -38,6 +43,15 @@ const OWNERS: Record<string, { owners: string[]; exceptions?: Record<string, str
   ledger_journal: { owners: LEDGER_REPO },
   ledger_journal_heads: { owners: LEDGER_REPO },
   ledger_journal_state: { owners: LEDGER_REPO },
+  card_money_orders: {
+    owners: ["src/modules/card-money/repo.ts"],
+    exceptions: {
+      "src/modules/wallet/invariants.ts":
+        "read-only: checks each top-up's and withdrawal's ledger movements against its status in one statement, one snapshot",
+    },
+  },
+  card_transactions: { owners: ["src/modules/transactions/repo.ts"] },
+  transaction_sync: { owners: ["src/modules/transactions/sync.ts"] },
 };
 
 /** The tables of OWNERS a source text queries. */

@@ -1,11 +1,11 @@
 import type { DbOrTx, Tx } from "../../db/pool.ts";
 import { inTransaction } from "../../db/transaction.ts";
+import { noteCardBalance } from "../cards/repo-program.ts";
 import { holdKey, type KeyLease } from "../idempotency/keys.ts";
-import { noteCardBalance } from "../transactions/cards.ts";
 import { post } from "../wallet/ledger.ts";
 import { emitEvent } from "../webhooks/index.ts";
 import { presentMoneyOrder } from "./present.ts";
-import { finishOrder, type MoneyOrderRow, noteIssuerOrder } from "./repo.ts";
+import { finishOrder, type MoneyOrderRow, noteIssuerOrder, orderById } from "./repo.ts";
 
 /**
  * The ledger references of an order's movements: unique, so each moves at most once whoever
@@ -45,14 +45,7 @@ export async function settleOrder(
   return inTransaction(db, async (tx) => {
     if (lease) await holdKey(tx, lease);
     const finished = await finishOrder(tx, order.id, outcome.status, outcome.failureReason ?? null);
-    if (!finished) {
-      const current = await tx
-        .selectFrom("card_money_orders")
-        .selectAll()
-        .where("id", "=", order.id)
-        .executeTakeFirstOrThrow();
-      return current;
-    }
+    if (!finished) return (await orderById(tx, order.id)) ?? order;
     await moveMoney(tx, finished);
     if (outcome.availableMinor !== undefined) {
       await noteCardBalance(tx, finished.card_id, outcome.availableMinor, new Date());

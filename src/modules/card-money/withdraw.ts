@@ -4,6 +4,7 @@ import { CardrailError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { minorToDecimalString, minorToNumber } from "../../core/money.ts";
 import { inTransaction } from "../../db/transaction.ts";
+import { noteCardBalance } from "../cards/repo-program.ts";
 import { getCard } from "../cards/reveal.ts";
 import type { CardRow } from "../cards/row.ts";
 import { advanceKey, holdKey, KeyLostError } from "../idempotency/keys.ts";
@@ -12,7 +13,6 @@ import {
   type Outcome,
   withIdempotency,
 } from "../idempotency/with-idempotency.ts";
-import { noteCardBalance } from "../transactions/cards.ts";
 import { sendOrder } from "./call-issuer.ts";
 import { type MoneyOrderView, presentMoneyOrder } from "./present.ts";
 import { insertOrder, type MoneyOrderRow, orderById } from "./repo.ts";

@@ -1,10 +1,11 @@
-import { sql } from "kysely";
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { minorToNumber } from "../../core/money.ts";
 import { inTransaction } from "../../db/transaction.ts";
-import { noteCardBalance } from "../transactions/cards.ts";
+import { cardLedgerTotalsOf } from "../wallet/card-totals.ts";
 import { post } from "../wallet/ledger.ts";
 import { emitEvent } from "../webhooks/index.ts";
+import { lockCard } from "./repo.ts";
+import { markBalanceReturned, noteCardBalance } from "./repo-program.ts";
 import type { CardRow } from "./row.ts";
 
 /** The ledger reference of a cancelled card's return: one per card, so it moves once. */
@@ -30,28 +31,12 @@ export async function returnCancelledBalance(ctx: TenantContext, card: CardRow):
     return false;
   }
   return inTransaction(ctx.db, async (tx) => {
-    const current = await tx
-      .selectFrom("cards")
-      .selectAll()
-      .where("id", "=", card.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const current = await lockCard(tx, card.id);
     if (current.balance_returned_at) return true;
-    const totals = await tx
-      .selectFrom("ledger_transactions")
-      .select([
-        sql<bigint>`coalesce(sum(amount) FILTER (WHERE kind IN ('card_loaded', 'top_up_loaded')), 0)`.as(
-          "loaded",
-        ),
-        sql<bigint>`coalesce(sum(amount) FILTER (WHERE kind IN ('card_withdrawal', 'card_return')), 0)`.as(
-          "taken",
-        ),
-      ])
-      .where("card_id", "=", card.id)
-      .executeTakeFirstOrThrow();
+    const totals = await cardLedgerTotalsOf(tx, card.id);
     const reported =
       upstream.availableMinor > 0n ? upstream.availableMinor : (current.available_balance ?? 0n);
-    const ceiling = BigInt(totals.loaded) - BigInt(totals.taken);
+    const ceiling = totals.loaded - totals.withdrawn - totals.returned;
     const amount = reported < ceiling ? reported : ceiling;
     if (amount > 0n) {
       await post(
@@ -65,11 +50,7 @@ export async function returnCancelledBalance(ctx: TenantContext, card: CardRow):
         },
       );
     }
-    await tx
-      .updateTable("cards")
-      .set({ balance_returned_at: ctx.now(), available_balance: 0n, issuer_status: "CANCELLED" })
-      .where("id", "=", current.id)
-      .execute();
+    await markBalanceReturned(tx, current.id, ctx.now());
     await emitEvent(tx, {
       tenantId: current.tenant_id,
       mode: current.mode,

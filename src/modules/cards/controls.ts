@@ -7,6 +7,7 @@ import { inTransaction } from "../../db/transaction.ts";
 import { type CardControls, isIssuerRefusal, type SpendingInterval } from "../../issuer/port.ts";
 import { emitEvent } from "../webhooks/index.ts";
 import { presentCard } from "./present.ts";
+import { setCardControls } from "./repo-program.ts";
 import { getCard } from "./reveal.ts";
 import type { CardRow } from "./row.ts";
 
@@ -56,12 +57,7 @@ export async function updateCardControls(
     throw error;
   }
   return inTransaction(ctx.db, async (tx) => {
-    const updated = await tx
-      .updateTable("cards")
-      .set({ controls: JSON.stringify(merge(card.controls, requested)), updated_at: ctx.now() })
-      .where("id", "=", card.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await setCardControls(tx, card.id, merge(card.controls, requested), ctx.now());
     await emitEvent(tx, {
       tenantId: card.tenant_id,
       mode: card.mode,

@@ -3,11 +3,15 @@ import { deterministicUuid } from "../../core/deterministic-uuid.ts";
 import { CardrailError } from "../../core/errors.ts";
 import type { CardStatus, PendingCardStatus } from "../../db/schema.ts";
 import { type CardStatusChange, IssuerError, isIssuerRefusal } from "../../issuer/port.ts";
-import { noteCardBalance } from "../transactions/cards.ts";
+import {
+  abandonStatusRequest,
+  noteCardBalance,
+  noteStatusOrder,
+  requestStatus,
+} from "./repo-program.ts";
 import { getCard } from "./reveal.ts";
 import type { CardRow } from "./row.ts";
 import { applyIssuerState, cardStatusFromIssuer } from "./settle.ts";
-import { abandonStatusRequest, noteStatusOrder, requestStatus } from "./status-requests.ts";
 
 export type CardAction = "freeze" | "unfreeze" | "cancel";
 

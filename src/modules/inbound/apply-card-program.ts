@@ -4,10 +4,10 @@ import type { IssuerEvent } from "../../issuer/port.ts";
 import { orderByIssuerId } from "../card-money/repo.ts";
 import { settleOrder } from "../card-money/settle.ts";
 import { returnCancelledBalance } from "../cards/card-return.ts";
+import { cardOfIssuerEvent } from "../cards/repo.ts";
+import { abandonStatusOrder, noteCardBalance } from "../cards/repo-program.ts";
 import type { CardRow } from "../cards/row.ts";
 import { applyIssuerState, cardStatusFromIssuer } from "../cards/settle.ts";
-import { abandonStatusOrder } from "../cards/status-requests.ts";
-import { cardRowByIssuerId, noteCardBalance } from "../transactions/cards.ts";
 import { recordTransaction } from "../transactions/record.ts";
 
 type CardOrderEvent = Extract<IssuerEvent, { kind: "card_order" }>;
@@ -38,7 +38,7 @@ export async function applyCardOrder(
     });
     return "applied";
   }
-  const card = await cardRowByIssuerId(deps.db, deps.mode, event.issuerCardId);
+  const card = await cardOfIssuerEvent(deps.db, deps.mode, { issuerCardId: event.issuerCardId });
   if (!card) return "ignored";
   if (event.availableMinor !== undefined) {
     await noteCardBalance(deps.db, card.id, event.availableMinor, new Date());

@@ -3,6 +3,7 @@ import type { Db } from "../../db/pool.ts";
 import { IssuerError, type IssuerFor } from "../../issuer/port.ts";
 import { cardsKnownToIssuer, cardsUnsettledSince } from "../cards/repo.ts";
 import { moneyState } from "../cards/settle.ts";
+import { cardLedgerTotals } from "../wallet/card-totals.ts";
 import { checkLedgerInvariants, type InvariantViolation } from "../wallet/invariants.ts";
 import { cardsLoadedBalances } from "../wallet/ledger.ts";
 import { chainName, type JournalProblem, verifyJournal } from "./witness.ts";
@@ -77,6 +78,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const issued = await cardsKnownToIssuer(deps.db);
   // What the issuer holds on the cards we count as loaded, per book, against our cards_loaded
   // balance; a book with a card not compared (issuer unreachable) is left out.
+  const totals = await cardLedgerTotals(deps.db);
   const atIssuer = new Map<string, bigint>();
   const incomparable = new Set<string>();
   let done = 0;
@@ -95,7 +97,15 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
       const upstream = await issuer.getCard(card.issuer_card_id);
       cardsChecked++;
       const ours = moneyState(card.status);
-      if (ours === "loaded") atIssuer.set(book, (atIssuer.get(book) ?? 0n) + upstream.limitMinor);
+      // What the ledger says is on the card: loaded and topped up, less withdrawn and returned.
+      const ledger = totals.get(card.id) ?? { loaded: 0n, withdrawn: 0n, returned: 0n };
+      const onCard = ledger.loaded - ledger.withdrawn;
+      const cancelled = card.status === "cancelled";
+      if (ours === "loaded") {
+        // A cancelled card's limit is the issuer's history; its money is what we have not returned.
+        const counted = cancelled ? onCard - ledger.returned : upstream.limitMinor;
+        atIssuer.set(book, (atIssuer.get(book) ?? 0n) + counted);
+      }
       const theirs =
         upstream.status === "FAILED"
           ? "refunded"
@@ -112,9 +122,13 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
         );
       } else if (ours === "loaded" && upstream.currency !== card.currency) {
         mismatch(`currency ${card.currency} here, ${upstream.currency} at the issuer`);
-      } else if (ours === "loaded" && upstream.limitMinor !== card.load_amount) {
+      } else if (ours === "loaded" && !cancelled && upstream.limitMinor !== onCard) {
         mismatch(
-          `loaded ${card.load_amount} here, card limit ${upstream.limitMinor} at the issuer (minor units)`,
+          `loaded ${onCard} here (issuance and top-ups less withdrawals), card limit ${upstream.limitMinor} at the issuer (minor units)`,
+        );
+      } else if (ours === "loaded" && upstream.availableMinor > onCard - ledger.returned) {
+        mismatch(
+          `the issuer says the card can spend ${upstream.availableMinor}, more than the ${onCard - ledger.returned} on it here (minor units): money we do not count`,
         );
       }
     } catch (error) {

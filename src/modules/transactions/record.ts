@@ -4,8 +4,9 @@ import type { DbOrTx } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import type { IssuerTransaction } from "../../issuer/port.ts";
+import { cardOfIssuerEvent } from "../cards/repo.ts";
+import { noteCardBalance } from "../cards/repo-program.ts";
 import { emitEvent } from "../webhooks/index.ts";
-import { cardByIssuerId, noteCardBalance } from "./cards.ts";
 import { presentTransaction } from "./present.ts";
 import { markOriginal, type TransactionRow, upsertTransaction } from "./repo.ts";
 
@@ -25,7 +26,7 @@ export async function recordTransaction(
   transaction: IssuerTransaction,
 ): Promise<RecordResult> {
   return inTransaction(deps.db, async (tx) => {
-    const card = await cardByIssuerId(tx, deps.mode, transaction.issuerCardId);
+    const card = await cardOfIssuerEvent(tx, deps.mode, { issuerCardId: transaction.issuerCardId });
     if (!card) {
       deps.log.warn(
         { issuerTransactionId: transaction.issuerTransactionId },

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
-import type { DbOrTx } from "../../db/pool.ts";
+import { claimDue } from "../../db/claim.ts";
+import type { Db, DbOrTx } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 
 /** The transaction_sync table: how far each tenant's card transactions have been backfilled. */
@@ -33,4 +34,28 @@ export async function finishSyncPass(
     .where("tenant_id", "=", row.tenantId)
     .where("mode", "=", row.mode)
     .execute();
+}
+
+/**
+ * Claims the tenants whose backfill is due (SKIP LOCKED: several processes share them) and pushes
+ * their next run out before anyone reads their pages, so no two processes read the same tenant.
+ */
+export async function claimDueSyncs(db: Db, intervalMs: number, limit: number) {
+  return claimDue(
+    db,
+    (tx) =>
+      tx
+        .selectFrom("transaction_sync")
+        .select(sql<string>`tenant_id || ':' || mode`.as("id"))
+        .where("next_run_at", "<=", sql<Date>`now()`)
+        .orderBy("next_run_at")
+        .limit(limit),
+    (tx, ids) =>
+      tx
+        .updateTable("transaction_sync")
+        .set({ next_run_at: sql<Date>`now() + make_interval(secs => ${intervalMs / 1000})` })
+        .where(sql<string>`tenant_id || ':' || mode`, "in", ids)
+        .returningAll()
+        .execute(),
+  );
 }

@@ -1,9 +1,14 @@
 import { sql } from "kysely";
+import type { PageRequest } from "../../core/page.ts";
 import type { DbOrTx } from "../../db/pool.ts";
-import type { PendingCardStatus } from "../../db/schema.ts";
+import type { CardStatus, Mode, PendingCardStatus, StoredControls } from "../../db/schema.ts";
 import type { CardRow } from "./row.ts";
 
-// TEMPORARY home: these join src/modules/cards/repo.ts (the cards table's repository).
+/**
+ * The cards table's queries for running a card program: status requests, the issuer's balances,
+ * spend controls, returns of cancelled cards, and the list. Half of the table's repository (with
+ * repo.ts, which keeps issuance's); no other file queries the table.
+ */
 
 /**
  * Records a status request: the card shows `pending_status`, and the request gets the next
@@ -98,5 +103,67 @@ export async function cancelledAwaitingReturn(db: DbOrTx, olderThanMs: number, l
         .limit(limit),
     )
     .returningAll()
+    .execute();
+}
+
+/** The issuer's word on a card's balance, kept unless a newer one is already known. */
+export async function noteCardBalance(
+  db: DbOrTx,
+  cardId: string,
+  availableMinor: bigint,
+  at: Date,
+) {
+  await db
+    .updateTable("cards")
+    .set({ available_balance: availableMinor, balance_synced_at: at })
+    .where("id", "=", cardId)
+    .where((eb) => eb.or([eb("balance_synced_at", "is", null), eb("balance_synced_at", "<=", at)]))
+    .execute();
+}
+
+/** Records the spend controls the issuer accepted. */
+export async function setCardControls(
+  db: DbOrTx,
+  cardId: string,
+  controls: StoredControls,
+  at: Date,
+) {
+  return db
+    .updateTable("cards")
+    .set({ controls: JSON.stringify(controls), updated_at: at })
+    .where("id", "=", cardId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** A cancelled card's balance is back in the wallet: it leaves the return sweep. */
+export async function markBalanceReturned(db: DbOrTx, cardId: string, at: Date) {
+  await db
+    .updateTable("cards")
+    .set({ balance_returned_at: at, available_balance: 0n, issuer_status: "CANCELLED" })
+    .where("id", "=", cardId)
+    .execute();
+}
+
+/** A tenant's cards in a mode, newest first, `limit + 1` rows (cards_list / cards_by_holder). */
+export async function listCardRows(
+  db: DbOrTx,
+  scope: { tenantId: string; mode: Mode },
+  filter: { status?: CardStatus; holderId?: string },
+  page: PageRequest,
+) {
+  let query = db
+    .selectFrom("cards")
+    .selectAll()
+    .where("tenant_id", "=", scope.tenantId)
+    .where("mode", "=", scope.mode);
+  if (filter.status) query = query.where("status", "=", filter.status);
+  if (filter.holderId) query = query.where("cardholder_id", "=", filter.holderId);
+  if (page.before) query = query.where("id", "<", page.before);
+  if (page.createdFrom) query = query.where("created_at", ">=", page.createdFrom);
+  if (page.createdTo) query = query.where("created_at", "<", page.createdTo);
+  return query
+    .orderBy("id", "desc")
+    .limit(page.limit + 1)
     .execute();
 }
