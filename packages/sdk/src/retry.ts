@@ -27,6 +27,14 @@ export const retryKeyed: RetryPolicy = ({ status, code }) =>
   (status === 409 && code === "idempotency_key_in_use");
 
 /**
+ * Setting a card's state or controls (freeze, unfreeze, cancel, `PATCH /cards/{cardId}`): the
+ * server answers a repeat with the card as it is, so a second attempt changes nothing more. Retry
+ * when nothing came back, when rate limited, and on 503 (the issuer could not be reached).
+ */
+export const retrySetState: RetryPolicy = ({ status }) =>
+  status === undefined || status === 429 || status === 503;
+
+/**
  * Document resubmission: the server sends the documents upstream under a key derived from their
  * content, so the same request replays there; 503 upstream_unavailable says nothing changed.
  */
@@ -35,7 +43,8 @@ export const retryResubmit: RetryPolicy = ({ status, code }) =>
 
 /**
  * Requests that act once with no key to make a second attempt safe (a webhook endpoint and its
- * secret, a deletion, a redelivery, redeeming a single-use token): only 429, sent before anything ran.
+ * secret, a deletion, a redelivery, redeeming a single-use token, a simulated transaction): only
+ * 429, sent before anything ran.
  */
 export const retryRateLimitedOnly: RetryPolicy = ({ status }) => status === 429;
 

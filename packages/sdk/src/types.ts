@@ -10,6 +10,10 @@ export type CardholderStatusResponse = Answer<"/api/v1/cardholders/{holderId}/st
 /** A cardholder's KYC status. `canIssueCard` is true exactly when `ACTIVE`. */
 export type CardholderStatus = CardholderStatusResponse["status"];
 export type CreatedCardholder = Answer<"/api/v1/cardholders", "post">;
+/** A cardholder's profile (`GET /cardholders/{holderId}`). */
+export type Cardholder = Answer<"/api/v1/cardholders/{holderId}", "get">;
+export type ListCardholdersQuery = Query<"/api/v1/cardholders", "get">;
+export type CardholderPage = Answer<"/api/v1/cardholders", "get">;
 
 type CardholderForm = Body<"/api/v1/cardholders", "post", "multipart/form-data">;
 type DocumentsForm = Body<
@@ -35,11 +39,39 @@ export type IssueCardInput = Body<"/api/v1/cards", "post">;
 /** A card as `POST /cards` and `GET /cards/{cardId}` show it (never its full number). */
 export type Card = Answer<"/api/v1/cards/{cardId}", "get">;
 export type RevealedCard = Answer<"/api/v1/cards/{cardId}/reveal", "get">;
+export type ListCardsQuery = Query<"/api/v1/cards", "get">;
+export type CardPage = Answer<"/api/v1/cards", "get">;
+/** A card as a list shows it: the card of `GET /cards/{cardId}`, without `success`. */
+export type CardListItem = CardPage["data"][number];
+export type CardStatus = NonNullable<ListCardsQuery["status"]>;
+/** `PATCH /cards/{cardId}`: spending limits (replacing the list) and the issuer's controls. */
+export type UpdateCardInput = Body<"/api/v1/cards/{cardId}", "patch">;
+/** `POST /cards/{cardId}/top-ups` and `/withdrawals`: `amount` in major units. */
+export type CardMoneyInput = Body<"/api/v1/cards/{cardId}/top-ups", "post">;
+/** A top-up or a withdrawal: `pending`, `succeeded` or `failed`. */
+export type CardMoneyMovement = Answer<"/api/v1/cards/{cardId}/top-ups", "post">;
 export type RevealToken = Answer<"/api/v1/cards/{cardId}/reveal-token", "post">;
 
 export type WalletBalances = Answer<"/api/v1/wallet", "get">;
 /** Test keys (`dk_test_…`) see test data and the simulator; live keys the real issuer. */
 export type Mode = WalletBalances["mode"];
+export type WalletTransactionsQuery = Query<"/api/v1/wallet/transactions", "get">;
+export type WalletTransactionPage = Answer<"/api/v1/wallet/transactions", "get">;
+/** One movement of the wallet, with `balanceAfter`. */
+export type WalletTransaction = WalletTransactionPage["data"][number];
+
+export type ListTransactionsQuery = Query<"/api/v1/transactions", "get">;
+export type CardTransactionsQuery = Query<"/api/v1/cards/{cardId}/transactions", "get">;
+export type TransactionPage = Answer<"/api/v1/transactions", "get">;
+/** An authorization, reversal, settlement, refund or fee on a card. */
+export type Transaction = TransactionPage["data"][number];
+/** `POST /test-helpers/cards/{cardId}/authorizations`: a simulated purchase (test keys only). */
+export type AuthorizeInput = Body<"/api/v1/test-helpers/cards/{cardId}/authorizations", "post">;
+/** The transaction a test helper made (a declined authorization included). */
+export type SimulatedTransaction = Answer<
+  "/api/v1/test-helpers/cards/{cardId}/authorizations",
+  "post"
+>;
 
 export type CreateWebhookEndpointInput = Body<"/api/v1/webhook-endpoints", "post">;
 /** The endpoint and its signing `secret`, shown this once. */
@@ -66,6 +98,8 @@ export interface Idempotent {
 }
 /** What `cards.create` resolves with. */
 export type IssuedCard = Card & Idempotent;
+/** What `cards.topUp` and `cards.withdraw` resolve with. */
+export type CardMoneyResult = CardMoneyMovement & Idempotent;
 /** What `cardholders.create` resolves with. */
 export type CreatedCardholderResult = CreatedCardholder & Idempotent;
 

@@ -9,6 +9,7 @@ import {
   type CardholderStatusResponse,
   Cardrail,
   type CardrailEvent,
+  InvalidCardStateError,
   KycAlreadyDecidedError,
   OPERATIONS,
   verifyWebhook,
@@ -172,6 +173,81 @@ describe("every operation of openapi.json is an SDK method", () => {
     expect(redeemed.cardDetails).toEqual(revealed.cardDetails);
     const wallet = await via("wallet.balances", () => sdk.wallet.balances());
     expect(wallet.balances).toEqual([{ currency: "USD", balance: 80 }]);
+
+    // The card program (docs/card-program.md): lists, the profile, controls, money, purchases.
+    const holders = await via("cardholders.list", () =>
+      sdk.cardholders.list({ status: "ACTIVE", limit: 5 }),
+    );
+    expect(holders.data.map((h) => h.holderId)).toContain(holderId);
+    expect(new Set(holders.data.map((h) => h.status))).toEqual(new Set(["ACTIVE"]));
+    const profile = await via("cardholders.retrieve", () => sdk.cardholders.retrieve(holderId));
+    expect(profile).toMatchObject({ success: true, holderId, status: "ACTIVE" });
+    const cards = await via("cards.list", () => sdk.cards.list({ holderId }));
+    expect(cards).toMatchObject({ hasMore: false, nextCursor: null });
+    expect(cards.data.map((c) => c.cardId)).toEqual([card.cardId]);
+    const limited = await via("cards.update", () =>
+      sdk.cards.update(card.cardId, {
+        spendingLimits: [{ amount: 50, interval: "per_transaction" }],
+      }),
+    );
+    expect(limited.cardId).toBe(card.cardId);
+
+    const topUp = await via("cards.topUp", () => sdk.cards.topUp(card.cardId, { amount: 5 }));
+    expect(topUp).toMatchObject({
+      cardId: card.cardId,
+      type: "top_up",
+      amount: 5,
+      replayed: false,
+    });
+    expect(topUp.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+    const withdrawal = await via("cards.withdraw", () =>
+      sdk.cards.withdraw(card.cardId, { amount: 2 }),
+    );
+    expect(withdrawal).toMatchObject({ cardId: card.cardId, type: "withdrawal", amount: 2 });
+    const ledger = await via("wallet.transactions", () => sdk.wallet.transactions());
+    expect(ledger.data.map((t) => t.type)).toContain("top_up");
+
+    const purchase = { amount: 3, currency: "USD", merchant: { name: "Coffee", mcc: "5812" } };
+    const auth = await via("testHelpers.authorize", () =>
+      sdk.testHelpers.authorize(card.cardId, purchase),
+    );
+    expect(auth).toMatchObject({ cardId: card.cardId, type: "authorization", status: "approved" });
+    const settlement = await via("testHelpers.settle", () => sdk.testHelpers.settle(auth.id));
+    expect(settlement).toMatchObject({ cardId: card.cardId, type: "settlement" });
+    const refund = await via("testHelpers.refund", () => sdk.testHelpers.refund(auth.id));
+    expect(refund).toMatchObject({ cardId: card.cardId, type: "refund" });
+    const second = await sdk.testHelpers.authorize(card.cardId, purchase);
+    const reversal = await via("testHelpers.reverse", () => sdk.testHelpers.reverse(second.id));
+    expect(reversal).toMatchObject({ cardId: card.cardId, type: "reversal" });
+    const ofCard = await via("cards.transactions", () => sdk.cards.transactions(card.cardId));
+    expect(ofCard.data.map((t) => t.id)).toEqual(
+      expect.arrayContaining([auth.id, settlement.id, refund.id, second.id, reversal.id]),
+    );
+    const all = await via("transactions.list", () =>
+      sdk.transactions.list({ cardId: card.cardId }),
+    );
+    expect(all.data.map((t) => t.id).sort()).toEqual(ofCard.data.map((t) => t.id).sort());
+
+    // Freeze, unfreeze, cancel: each answers the card; the issuer confirms by webhook.
+    const statusOf = (want: string) =>
+      until(
+        `the card to be ${want}`,
+        () => sdk.cards.retrieve(card.cardId),
+        (c) => c.status === want && c.pendingStatus === null,
+      );
+    const freezing = await via("cards.freeze", () => sdk.cards.freeze(card.cardId));
+    expect(freezing.cardId).toBe(card.cardId);
+    await statusOf("frozen");
+    // A repeat is not an error: the card as it is (which is what makes retrying it safe).
+    expect(await sdk.cards.freeze(card.cardId)).toMatchObject({ status: "frozen" });
+    await via("cards.unfreeze", () => sdk.cards.unfreeze(card.cardId));
+    await statusOf("active");
+    const cancelling = await via("cards.cancel", () => sdk.cards.cancel(card.cardId));
+    expect(cancelling.cardId).toBe(card.cardId);
+    await statusOf("cancelled");
+    const late = await sdk.cards.unfreeze(card.cardId).catch((e) => e);
+    expect(late).toBeInstanceOf(InvalidCardStateError);
+    expect(late).toMatchObject({ status: 409, code: "invalid_card_state" });
 
     const page = await via("events.list", () => sdk.events.list({ type: "card.created" }));
     const created = page.data.find((e: CardrailEvent) => e.data.cardId === card.cardId);
