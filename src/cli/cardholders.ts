@@ -2,13 +2,9 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { parse } from "csv-parse/sync";
-import { coreSettings } from "../config.ts";
-import { contextFor } from "../core/context.ts";
 import { sha256Hex } from "../core/deterministic-uuid.ts";
 import { CardrailError, type FieldIssue } from "../core/errors.ts";
 import type { Mode } from "../db/schema.ts";
-import { createIssuers } from "../issuer/issuers.ts";
-import { createLogger } from "../logger.ts";
 import { createCardholder } from "../modules/cardholders/create.ts";
 import {
   cardholderFieldsSchema,
@@ -18,12 +14,12 @@ import {
 } from "../modules/cardholders/fields.ts";
 import { findHolder } from "../modules/cardholders/service.ts";
 import { sniffKycFile } from "../modules/documents/sniff.ts";
-import { type KycFiles, openDocumentVault } from "../modules/documents/vault.ts";
+import type { KycFiles } from "../modules/documents/vault.ts";
 import type { CliSession } from "./context.ts";
 import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
 import { requireTenant } from "./keys.ts";
+import { operatorContext } from "./operator-context.ts";
 import { PROBLEMS_FOUND_EXIT } from "./reconcile.ts";
-import { cliTestUpstream } from "./test-upstream.ts";
 
 interface RowResult {
   row: number;
@@ -66,18 +62,10 @@ export function cardholdersCommands(program: Command, cli: CliSession): void {
       } catch (error) {
         throw new CliError(`--csv: not a valid CSV file (${(error as Error).message})`);
       }
-      const log = createLogger("silent");
-      const issuerFor = createIssuers(config, log, db, await cliTestUpstream(config, db));
-      if (!issuerFor(mode, tenantId)) {
-        throw new CliError(
-          mode === "test"
-            ? "no test-mode issuer: start the service (its simulator is used) or set SIMULATOR_URL"
-            : "no live issuer: set UQPAY_CLIENT_ID and UQPAY_API_KEY",
-        );
-      }
-      const ctx = contextFor(
-        { db, issuerFor, vault: await openDocumentVault(config), settings: coreSettings(config) },
-        { tenantId, mode, actor: { kind: "operator" }, log },
+      const ctx = await operatorContext(
+        { config, db },
+        { tenantId, mode },
+        { issuer: "required", documents: true },
       );
       const progress = !options.json && cli.io.stderrIsTTY;
       const results: RowResult[] = [];

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { CardrailError, type FieldIssue } from "../core/errors.ts";
+import { decimalToMinor, minorToDecimalString } from "../core/money.ts";
 
 /**
  * Output for operator commands. With `--json`, stdout carries exactly one JSON document and nothing
@@ -92,6 +93,16 @@ export function table(headers: string[], rows: (string | null | undefined)[][]):
 export function lines(pairs: [string, string | null | undefined][]): string {
   const width = Math.max(...pairs.map(([key]) => key.length));
   return pairs.map(([key, value]) => `  ${key.padEnd(width)}  ${value ?? "-"}`).join("\n");
+}
+
+/**
+ * An API amount (a JSON number in major units) as text with the currency's digits: 12.5 USD →
+ * "12.50", -3 → "-3.00". Exact: it goes through the decimal text, never float arithmetic.
+ */
+export function majorText(amount: number, currency: string): string {
+  const minor = decimalToMinor(Math.abs(amount), currency);
+  if (minor === null) return String(amount);
+  return minorToDecimalString(amount < 0 ? -minor : minor, currency);
 }
 
 export const isoOrNull = (date: Date | null | undefined): string | null =>

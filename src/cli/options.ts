@@ -1,5 +1,7 @@
 import { decimalToMinor, isKnownCurrency } from "../core/money.ts";
 import type { Mode } from "../db/schema.ts";
+import { MAX_AMOUNT_MAJOR } from "../http/amount.ts";
+import { idempotencyHeaders } from "../http/idempotency-header.ts";
 import { CliError } from "./io.ts";
 
 /** Option parsing shared by the command groups; each error names the option at fault. */
@@ -31,6 +33,38 @@ export function parseAmount(value: string, currency: string, option = "--amount"
   if (minor <= 0n) throw new CliError(`${option} must be greater than 0`);
   if (minor > MAX_MINOR) throw new CliError(`${option} "${value}" is too large`);
   return minor;
+}
+
+/**
+ * An amount in major units for a verb that decides the currency itself (a card's): the API's
+ * number, refused here when it is not a plain positive decimal, when it is over the API's
+ * maximum, or when a number cannot hold it exactly. The verb then checks the currency's digits.
+ */
+export function parseMajorAmount(value: string, option = "--amount"): number {
+  const text = value.trim();
+  const amount = Number(text);
+  // The decimal text a number would print: "010.50" and "10.5" are both 10.5.
+  const canonical = text
+    .replace(/^0+(?=\d)/, "")
+    .replace(/(\.\d*?)0+$/, "$1")
+    .replace(/\.$/, "");
+  if (!/^\d+(\.\d+)?$/.test(text) || String(amount) !== canonical) {
+    throw new CliError(
+      `${option} "${value}" is not an amount: use a positive decimal in major units (e.g. 10.50)`,
+    );
+  }
+  if (amount <= 0) throw new CliError(`${option} must be greater than 0`);
+  if (amount > MAX_AMOUNT_MAJOR)
+    throw new CliError(`${option} must be at most ${MAX_AMOUNT_MAJOR}`);
+  return amount;
+}
+
+/** An idempotency reference, held to the API's Idempotency-Key rules. */
+export function parseReference(value: string, option = "--reference"): string {
+  const checked = idempotencyHeaders.shape["idempotency-key"].safeParse(value);
+  if (!checked.success || !checked.data)
+    throw new CliError(`${option} must be 1-255 printable ASCII characters, without spaces`);
+  return checked.data;
 }
 
 export function parseList(value: string): string[] {

@@ -1,12 +1,14 @@
 import { Command } from "commander";
 import { auditCommands } from "./audit.ts";
 import { cardholdersCommands } from "./cardholders.ts";
+import { cardsCommands } from "./cards.ts";
 import type { CliSession } from "./context.ts";
 import { doctorCommand } from "./doctor.ts";
 import { keysCommands } from "./keys.ts";
 import { productsCommands } from "./products.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { tenantsCommands } from "./tenants.ts";
+import { transactionsCommands } from "./transactions.ts";
 import { walletsCommands } from "./wallets.ts";
 
 /** The whole command tree, without running anything (run.ts parses and maps errors to exit codes). */
@@ -30,6 +32,8 @@ export function buildProgram(cli: CliSession): Command {
   walletsCommands(program, cli);
   productsCommands(program, cli);
   cardholdersCommands(program, cli);
+  cardsCommands(program, cli);
+  transactionsCommands(program, cli);
   reconcileCommand(program, cli);
   auditCommands(program, cli);
   doctorCommand(program, cli);

@@ -29,16 +29,27 @@ const commands = [
   ["keys", "list"],
   ["wallets", "fund"],
   ["wallets", "show"],
+  ["wallets", "transactions"],
   ["products", "list"],
   ["products", "add"],
   ["products", "disable"],
   ["products", "enable"],
+  ["cards", "list"],
+  ["cards", "show"],
+  ["cards", "freeze"],
+  ["cards", "unfreeze"],
+  ["cards", "cancel"],
+  ["cards", "top-up"],
+  ["cards", "withdraw"],
+  ["transactions", "list"],
 ];
 
 describe("--help", () => {
   it("works for the program and every group", async () => {
     const results = await Promise.all(
-      [[], ["tenants"], ["keys"], ["wallets"], ["products"]].map((path) => cli(...path, "--help")),
+      [[], ["tenants"], ["keys"], ["wallets"], ["products"], ["cards"], ["transactions"]].map(
+        (path) => cli(...path, "--help"),
+      ),
     );
     for (const result of results) {
       expect(result.code, result.stderr).toBe(0);
@@ -66,6 +77,8 @@ describe("usage errors exit 2", () => {
       [["keys", "list", "--tenant", "t", "--bogus"], /unknown option '--bogus'/],
       [["wallet", "show"], /unknown command 'wallet'/],
       [["tenants"], /Usage: cardrail tenants/],
+      [["cards", "show", "--tenant", "t"], /required option '--card/],
+      [["cards", "top-up", "--tenant", "t", "--card", "c"], /required option '--amount/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(...args)));
     results.forEach((result, i) => {

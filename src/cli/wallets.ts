@@ -3,10 +3,15 @@ import { minorToDecimalString, minorToNumber } from "../core/money.ts";
 import type { Db } from "../db/pool.ts";
 import type { Mode } from "../db/schema.ts";
 import { fundWallet } from "../modules/wallet/funding.ts";
+
 import { transactionByReference, walletBalances } from "../modules/wallet/ledger.ts";
+import { LEDGER_TRANSACTION_ID, walletTransactionsQuery } from "../modules/wallet/schemas.ts";
+import { listWalletTransactions } from "../modules/wallet/transactions.ts";
+
 import type { CliSession } from "./context.ts";
-import { CliError, emit, type JsonOption, table, withJson } from "./io.ts";
+import { CliError, emit, type JsonOption, majorText, table, withJson } from "./io.ts";
 import { requireTenant } from "./keys.ts";
+import { listQuery, nextPageHint, pageView } from "./lists.ts";
 import { type ModeOption, modeOf, parseAmount, parseCurrency, requireNonEmpty } from "./options.ts";
 
 /**
@@ -148,5 +153,57 @@ export function walletsCommands(program: Command, cli: CliSession): void {
             ].join("\n"),
       );
     }),
+  );
+
+  withJson(
+    wallets
+      .command("transactions")
+      .description(
+        "the wallet's ledger, newest first, with the balance after each (a page at a time)",
+      )
+      .requiredOption("--tenant <id>", "the tenant id (ten_…)")
+      .option("--live", "the live-mode wallet (default: test mode)")
+      .option("--currency <code>", "only this currency's wallet")
+      .option("--limit <n>", "transactions per page, 1-100 (default 20)")
+      .option("--cursor <cursor>", "the previous page's nextCursor"),
+  ).action(
+    (
+      options: { tenant: string; currency?: string; limit?: string; cursor?: string } & ModeOption &
+        JsonOption,
+    ) => {
+      const { query, page } = listQuery(
+        walletTransactionsQuery,
+        { currency: "--currency", limit: "--limit", cursor: "--cursor" },
+        { currency: options.currency, limit: options.limit, cursor: options.cursor },
+        LEDGER_TRANSACTION_ID,
+      );
+      const mode = modeOf(options);
+      return cli.withDatabase(async ({ db }) => {
+        const tenantId = await requireTenant(db, options.tenant);
+        const list = pageView(
+          await listWalletTransactions({ db, tenantId, mode }, { currency: query.currency }, page),
+          (t) => t.id,
+        );
+        emit(cli.io, options, { tenantId, mode, ...list }, () =>
+          list.data.length === 0
+            ? `No ${mode}-mode wallet transactions for ${tenantId}${options.cursor ? " after this cursor" : ""}.`
+            : [
+                table(
+                  ["ID", "TYPE", "AMOUNT", "BALANCE AFTER", "CARD", "REFERENCE", "CREATED"],
+                  list.data.map((t) => [
+                    t.id,
+                    t.type,
+                    `${t.currency} ${majorText(t.amount, t.currency)}`,
+                    majorText(t.balanceAfter, t.currency),
+                    t.cardId,
+                    t.reference,
+                    new Date(t.createdAt).toISOString(),
+                  ]),
+                ),
+                ...nextPageHint(list.nextCursor),
+              ].join("\n"),
+        );
+      });
+    },
   );
 }

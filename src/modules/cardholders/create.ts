@@ -3,7 +3,6 @@ import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
 import { CardrailError, validationError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { constraintViolation } from "../../db/constraint.ts";
-import type { HolderStatus } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import type { IssuerError, SubmitCardholderInput } from "../../issuer/port.ts";
 import {
