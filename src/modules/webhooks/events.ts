@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { TenantContext } from "../../core/context.ts";
 import { notFound } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
+import type { PageRequest } from "../../core/page.ts";
 import type { DbOrTx } from "../../db/pool.ts";
 import type { Mode } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
@@ -59,7 +60,7 @@ export async function recordEvent(db: DbOrTx, event: NewWebhookEvent): Promise<{
 
 export async function listEvents(
   ctx: Scope,
-  page: { limit: number; startingAfter?: string; type?: string },
+  page: PageRequest & { type?: string },
 ): Promise<{ data: WebhookEventBody[]; hasMore: boolean }> {
   let query = ctx.db
     .selectFrom("webhook_events")
@@ -67,7 +68,9 @@ export async function listEvents(
     .where("tenant_id", "=", ctx.tenantId)
     .where("mode", "=", ctx.mode);
   // Ids start with their creation time, so "after" in a newest-first list means a smaller id.
-  if (page.startingAfter) query = query.where("id", "<", page.startingAfter);
+  if (page.before) query = query.where("id", "<", page.before);
+  if (page.createdFrom) query = query.where("created_at", ">=", page.createdFrom);
+  if (page.createdTo) query = query.where("created_at", "<", page.createdTo);
   if (page.type) query = query.where("type", "=", page.type);
   const rows = await query
     .orderBy("id", "desc")

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { apiErrors, BODY_ERRORS, example } from "../../http/api-docs.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { tenantContext } from "../../http/deps.ts";
+import { listAnswer, pageRequest } from "../../http/list.ts";
 import { createEndpoint, deleteEndpoint, listEndpoints } from "./endpoints.ts";
 import { getEvent, listEvents, redeliverEvent } from "./events.ts";
 import {
@@ -10,6 +11,7 @@ import {
   deletedEndpointSchema,
   ENDPOINT_EXAMPLE,
   EVENT_EXAMPLE,
+  EVENT_ID,
   endpointListSchema,
   eventDetailSchema,
   eventListSchema,
@@ -114,16 +116,23 @@ export const webhookRoutes =
           response: {
             200: example(
               eventListSchema,
-              "A page of events; pass the last id as startingAfter for the next",
-              { success: true, data: [EVENT_EXAMPLE], hasMore: false },
+              "A page of events; pass nextCursor as cursor for the next",
+              { success: true, data: [EVENT_EXAMPLE], hasMore: false, nextCursor: null },
             ),
             ...apiErrors(),
           },
         },
       },
       async (request) => {
-        const page = await listEvents(tenantContext(deps, request), request.query);
-        return { success: true, ...page };
+        const { startingAfter, type } = request.query;
+        const page = pageRequest(request.query, EVENT_ID);
+        const events = await listEvents(tenantContext(deps, request), {
+          ...page,
+          // The cursor wins; startingAfter (an event id) is the older way to say the same.
+          before: page.before ?? startingAfter,
+          type,
+        });
+        return listAnswer({ items: events.data, hasMore: events.hasMore }, (e) => e.id);
       },
     );
 

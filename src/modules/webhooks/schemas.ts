@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { idPattern } from "../../core/ids.ts";
 import { opaqueId } from "../../core/safe-text.ts";
 import { succeeded, timestamp } from "../../http/api-docs.ts";
+import { listOf, pageQuery } from "../../http/list.ts";
 import { WEBHOOK_EVENT_TYPES } from "./event-types.ts";
 
 /**
@@ -24,8 +26,10 @@ export const createBody = z.object({
 
 export const idParams = z.object({ id: opaqueId() });
 
-export const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+export const EVENT_ID = idPattern("evt");
+
+/** The shared list query (`cursor` from `nextCursor`), plus `startingAfter` (an event id) as before. */
+export const listQuery = pageQuery(EVENT_ID).extend({
   startingAfter: opaqueId().optional(),
   type: z.enum(WEBHOOK_EVENT_TYPES).optional(),
 });
@@ -79,11 +83,7 @@ export const eventSchema = z.object({
 /** What a tenant receives, and what GET /events shows: the delivered body, byte for byte. */
 export type WebhookEventBody = z.output<typeof eventSchema>;
 
-export const eventListSchema = z.object({
-  success: succeeded(),
-  data: z.array(eventSchema),
-  hasMore: z.boolean(),
-});
+export const eventListSchema = listOf(eventSchema);
 
 export const EVENT_EXAMPLE = {
   id: "evt_01JD2XD5E7F9G1H3J5K7M9N1P3",

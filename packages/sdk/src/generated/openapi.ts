@@ -9465,6 +9465,12 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The previous page's `nextCursor` */
+                    cursor?: string;
+                    /** @description Only items created at or after this time */
+                    createdFrom?: string;
+                    /** @description Only items created before this time */
+                    createdTo?: string;
                     startingAfter?: string;
                     type?: "cardholder.status_changed" | "card.created" | "card.status_changed" | "card.failed" | "card.top_up.succeeded" | "card.top_up.failed" | "card.withdrawal.succeeded" | "card.withdrawal.failed" | "card.balance_returned" | "card.controls_updated" | "transaction.created" | "transaction.updated";
                 };
@@ -9474,7 +9480,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description A page of events; pass the last id as startingAfter for the next */
+                /** @description A page of events; pass nextCursor as cursor for the next */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -9495,7 +9501,8 @@ export interface paths {
                          *           }
                          *         }
                          *       ],
-                         *       "hasMore": false
+                         *       "hasMore": false,
+                         *       "nextCursor": null
                          *     }
                          */
                         "application/json": {
@@ -9513,6 +9520,8 @@ export interface paths {
                                 };
                             }[];
                             hasMore: boolean;
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
