@@ -77,6 +77,18 @@ export async function touchOrders(db: DbOrTx, ids: string[]) {
     .execute();
 }
 
+/** Whether the card has a top-up or withdrawal whose outcome is not known yet. */
+export async function hasOpenOrders(db: DbOrTx, cardId: string): Promise<boolean> {
+  const open = await db
+    .selectFrom("card_money_orders")
+    .select("id")
+    .where("card_id", "=", cardId)
+    .where("status", "in", ["creating", "pending"])
+    .limit(1)
+    .executeTakeFirst();
+  return open !== undefined;
+}
+
 export async function listOrdersOfCard(db: DbOrTx, cardId: string, page: PageRequest) {
   let query = db.selectFrom("card_money_orders").selectAll().where("card_id", "=", cardId);
   if (page.before) query = query.where("id", "<", page.before);

@@ -5,7 +5,7 @@ import { example, succeeded, timestamp } from "../../http/api-docs.ts";
 /** POST /cards/:cardId/top-ups and /withdrawals: request and response. */
 
 export const moneyOrderBody = z
-  .object({ amount: majorAmount() })
+  .strictObject({ amount: majorAmount() })
   .meta({ examples: [{ amount: 10.5 }] });
 
 export const MONEY_ORDER_EXAMPLE = {

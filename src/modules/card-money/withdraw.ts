@@ -30,8 +30,9 @@ export async function withdrawFromCard(
   ctx: TenantContext,
   input: MoneyOrderInput,
 ): Promise<{ order: MoneyOrderView; replayed: boolean }> {
-  requireIssuer(ctx);
+  // The card first: another tenant's or mode's card is a 404 whether or not an issuer is configured.
   const card = await getCard(ctx, { cardId: input.cardId });
+  requireIssuer(ctx);
   const amountMinor = amountInCardCurrency(input.amount, card.currency);
   const { value, replayed } = await withIdempotency(
     ctx,

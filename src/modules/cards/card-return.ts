@@ -1,6 +1,7 @@
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
 import { minorToNumber } from "../../core/money.ts";
 import { inTransaction } from "../../db/transaction.ts";
+import { hasOpenOrders } from "../card-money/repo.ts";
 import { cardLedgerTotalsOf } from "../wallet/card-totals.ts";
 import { post } from "../wallet/ledger.ts";
 import { emitEvent } from "../webhooks/index.ts";
@@ -24,6 +25,9 @@ export async function returnCancelledBalance(ctx: TenantContext, card: CardRow):
   if (card.status !== "cancelled" || card.balance_returned_at || !card.issuer_card_id) {
     return card.balance_returned_at !== null;
   }
+  // A top-up or withdrawal still open may yet move money on the card: the return waits for it
+  // (the sweep settles orders before it returns balances), or that money would stay stranded.
+  if (await hasOpenOrders(ctx.db, card.id)) return false;
   const upstream = await requireIssuer(ctx).getCard(card.issuer_card_id);
   if (upstream.status !== "CANCELLED") {
     // Still being cancelled: keep the latest balance for the return.
@@ -33,6 +37,7 @@ export async function returnCancelledBalance(ctx: TenantContext, card: CardRow):
   return inTransaction(ctx.db, async (tx) => {
     const current = await lockCard(tx, card.id);
     if (current.balance_returned_at) return true;
+    if (await hasOpenOrders(tx, card.id)) return false;
     const totals = await cardLedgerTotalsOf(tx, card.id);
     const reported =
       upstream.availableMinor > 0n ? upstream.availableMinor : (current.available_balance ?? 0n);

@@ -28,8 +28,8 @@ export async function updateCardControls(
   ctx: TenantContext,
   input: ControlsInput,
 ): Promise<CardRow> {
-  const issuer = requireIssuer(ctx);
   const card = await getCard(ctx, { cardId: input.cardId });
+  const issuer = requireIssuer(ctx);
   if ((card.status !== "active" && card.status !== "frozen") || !card.issuer_card_id) {
     throw new CardrailError(
       "invalid_card_state",

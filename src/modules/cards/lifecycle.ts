@@ -44,9 +44,10 @@ export async function changeCardStatus(
   ctx: TenantContext,
   input: { cardId: string; action: CardAction },
 ): Promise<CardRow> {
-  const issuer = requireIssuer(ctx);
   const action = ACTIONS[input.action];
+  // The card first: another tenant's or mode's card is a 404 whether or not an issuer is configured.
   const card = await getCard(ctx, { cardId: input.cardId });
+  const issuer = requireIssuer(ctx);
   if (card.pending_status === action.target) return card;
   if (card.pending_status && input.action !== "cancel") {
     throw invalidState(card, `a change to ${card.pending_status} is in progress`);

@@ -131,7 +131,16 @@ export async function cardsUnsettledSince(db: DbOrTx, olderThanMs: number) {
 export async function cardsKnownToIssuer(db: DbOrTx) {
   return db
     .selectFrom("cards")
-    .select(["id", "tenant_id", "mode", "status", "currency", "load_amount", "issuer_card_id"])
+    .select([
+      "id",
+      "tenant_id",
+      "mode",
+      "status",
+      "currency",
+      "load_amount",
+      "issuer_card_id",
+      "balance_returned_at",
+    ])
     .where("issuer_card_id", "is not", null)
     .orderBy("id")
     .execute();

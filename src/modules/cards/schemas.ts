@@ -103,6 +103,7 @@ const mccList = z
   .array(z.string().regex(/^\d{4}$/, "must be a 4-digit merchant category code"))
   .min(1)
   .max(200)
+  .refine((codes) => new Set(codes).size === codes.length, "each merchant category code once")
   .nullable();
 
 /** The issuer's risk controls, in our names; unknown keys are refused, never dropped. */
@@ -199,6 +200,11 @@ export const updateCardBody = z
     spendingLimits: z
       .array(z.strictObject({ amount: majorAmount(), interval: z.enum(SPENDING_INTERVALS) }))
       .max(10)
+      // Two limits on one interval would leave it to the issuer which one holds.
+      .refine(
+        (limits) => new Set(limits.map((l) => l.interval)).size === limits.length,
+        "one limit per interval",
+      )
       .optional(),
     controls: controlsSchema.optional(),
   })

@@ -3,6 +3,7 @@ import type { Db } from "../../db/pool.ts";
 import { IssuerError, type IssuerFor } from "../../issuer/port.ts";
 import { cardsKnownToIssuer, cardsUnsettledSince } from "../cards/repo.ts";
 import { moneyState } from "../cards/settle.ts";
+import { spentByCard } from "../transactions/repo.ts";
 import { cardLedgerTotals } from "../wallet/card-totals.ts";
 import { checkLedgerInvariants, type InvariantViolation } from "../wallet/invariants.ts";
 import { cardsLoadedBalances } from "../wallet/ledger.ts";
@@ -79,6 +80,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   // What the issuer holds on the cards we count as loaded, per book, against our cards_loaded
   // balance; a book with a card not compared (issuer unreachable) is left out.
   const totals = await cardLedgerTotals(deps.db);
+  const spending = await spentByCard(deps.db);
   const atIssuer = new Map<string, bigint>();
   const incomparable = new Set<string>();
   let done = 0;
@@ -126,7 +128,16 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
         mismatch(
           `loaded ${onCard} here (issuance and top-ups less withdrawals), card limit ${upstream.limitMinor} at the issuer (minor units)`,
         );
-      } else if (ours === "loaded" && upstream.availableMinor > onCard - ledger.returned) {
+      } else if (cancelled && card.balance_returned_at) {
+        // What stayed on a cancelled card after its return is what it spent: its transactions say.
+        const residual = onCard - ledger.returned;
+        const spent = spending.get(card.id) ?? 0n;
+        if (residual !== spent) {
+          mismatch(
+            `cancelled: ${residual} stayed on the card here after its return, but its transactions spent ${spent} (minor units)`,
+          );
+        }
+      } else if (ours === "loaded" && !cancelled && upstream.availableMinor > onCard) {
         mismatch(
           `the issuer says the card can spend ${upstream.availableMinor}, more than the ${onCard - ledger.returned} on it here (minor units): money we do not count`,
         );

@@ -117,3 +117,23 @@ export async function listTransactionRows(
     .limit(page.limit + 1)
     .execute();
 }
+
+/**
+ * What each card has spent, in its billing currency (minor units), from its transactions:
+ * authorizations that stood (approved, pending or settled; a settlement or reversal row only
+ * changes its authorization's status, so it is not counted again) and fees, less refunds.
+ */
+export async function spentByCard(db: DbOrTx): Promise<Map<string, bigint>> {
+  const rows = await db
+    .selectFrom("card_transactions")
+    .select([
+      "card_id",
+      sql<string>`coalesce(sum(CASE
+        WHEN type IN ('authorization', 'fee') AND status IN ('approved', 'pending', 'settled') THEN billing_amount
+        WHEN type = 'refund' AND status IN ('approved', 'settled') THEN -billing_amount
+        ELSE 0 END), 0)`.as("spent"),
+    ])
+    .groupBy("card_id")
+    .execute();
+  return new Map(rows.map((r) => [r.card_id, BigInt(r.spent)]));
+}
