@@ -44,7 +44,7 @@ async function activeCard(tenant: TestTenant, loadAmount: number): Promise<strin
 }
 
 /** Runs the card program's sweep until the card's balance is back (bounded), as the timer would. */
-async function untilReturned(tenant: TestTenant, cardId: string, expected: number) {
+async function untilReturned(tenant: TestTenant, expected: number) {
   for (let i = 0; i < 100 && (await wallet(tenant)) !== expected; i++) {
     await cardrail.runtime.recoverCardProgramOnce();
     await sleep(50);
@@ -84,7 +84,7 @@ it("a top-up whose answer was lost, then a cancel: the whole card comes back, on
   // The issuer finishes the cancellation (its webhook arrives) before anything settles the top-up.
   await sleep(800);
 
-  await untilReturned(tenant, cardId, 50);
+  await untilReturned(tenant, 50);
   expect(await wallet(tenant)).toBe(50);
   const ledger = (await tenant.api("/api/v1/wallet/transactions")).body.data as {
     type: string;
@@ -115,7 +115,7 @@ it("a withdrawal, a top-up and a cancel racing after a purchase: never more back
     tenant.api(`/api/v1/cards/${cardId}/withdrawals`, post({ amount: 1 }, randomUUID())),
   ]);
   // 50 funded, 5 spent: 45 comes back, however the race went.
-  await untilReturned(tenant, cardId, 45);
+  await untilReturned(tenant, 45);
   expect(await wallet(tenant)).toBe(45);
   await expectLedgerBalanced(cardrail);
   expect(await cardProblems(cardId)).toEqual([]);
@@ -125,7 +125,7 @@ it("a plain cancel leaves reconcile clean", async () => {
   const tenant = await cardrail.tenant({ fund: 50 });
   const cardId = await activeCard(tenant, 20);
   await tenant.api(`/api/v1/cards/${cardId}/cancel`, { method: "POST" });
-  await untilReturned(tenant, cardId, 50);
+  await untilReturned(tenant, 50);
   expect(await wallet(tenant)).toBe(50);
   expect(await cardProblems(cardId)).toEqual([]);
 });

@@ -170,6 +170,14 @@ describe("BOLA walk over every /api/v1 route", () => {
                   url: "http://127.0.0.1:9/x",
                 }),
                 cardholderForm(),
+                // The card program's bodies (strict: each route refuses the others' fields).
+                JSON.stringify({ amount: 1 }),
+                JSON.stringify({ controls: { allow3dsTransactions: true } }),
+                JSON.stringify({
+                  amount: 1,
+                  currency: "USD",
+                  merchant: { name: "x", mcc: "5812" },
+                }),
               ];
         for (const path of paths) {
           const statuses: number[] = [];

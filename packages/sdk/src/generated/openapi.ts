@@ -6599,7 +6599,68 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["CardTransaction"];
+                        /**
+                         * @example {
+                         *       "id": "txn_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "cardId": "card_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "type": "authorization",
+                         *       "status": "approved",
+                         *       "amount": 12.5,
+                         *       "currency": "USD",
+                         *       "billingAmount": 12.5,
+                         *       "billingCurrency": "USD",
+                         *       "merchant": {
+                         *         "name": "Corner Cafe",
+                         *         "mcc": "5812",
+                         *         "city": "Singapore",
+                         *         "country": "SG"
+                         *       },
+                         *       "declineReason": null,
+                         *       "issuerTransactionId": "5b0f1a3e-2c4d-4e6f-8a9b-0c1d2e3f4a5b",
+                         *       "originalTransactionId": null,
+                         *       "occurredAt": "2026-11-22T10:15:30.000Z",
+                         *       "postedAt": null,
+                         *       "createdAt": "2026-11-22T10:15:30.100Z",
+                         *       "updatedAt": "2026-11-22T10:15:30.100Z"
+                         *     }
+                         */
+                        "application/json": {
+                            id: string;
+                            cardId: string;
+                            /**
+                             * @description `other`: a rarer issuer type (chargeback, ATM deposit, validation…)
+                             * @enum {string}
+                             */
+                            type: "authorization" | "reversal" | "settlement" | "refund" | "fee" | "other";
+                            /**
+                             * @description `reversed`/`settled`: an authorization a later transaction reversed or settled
+                             * @enum {string}
+                             */
+                            status: "pending" | "approved" | "declined" | "reversed" | "settled";
+                            /** @description Major units, as the merchant charged it */
+                            amount: number;
+                            currency: string;
+                            /** @description What it cost the card, in its currency */
+                            billingAmount: number;
+                            billingCurrency: string;
+                            merchant: {
+                                name: string;
+                                mcc: string;
+                                city: string | null;
+                                country: string | null;
+                            } | null;
+                            declineReason: string | null;
+                            issuerTransactionId: string;
+                            /** @description The issuer's id of the transaction this one reverses, settles or refunds */
+                            originalTransactionId: string | null;
+                            /** Format: date-time */
+                            occurredAt: string;
+                            postedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
                     };
                 };
                 /** @description Invalid input: `details` lists each offending field */
@@ -6950,7 +7011,68 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["CardTransaction"];
+                        /**
+                         * @example {
+                         *       "id": "txn_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "cardId": "card_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "type": "authorization",
+                         *       "status": "approved",
+                         *       "amount": 12.5,
+                         *       "currency": "USD",
+                         *       "billingAmount": 12.5,
+                         *       "billingCurrency": "USD",
+                         *       "merchant": {
+                         *         "name": "Corner Cafe",
+                         *         "mcc": "5812",
+                         *         "city": "Singapore",
+                         *         "country": "SG"
+                         *       },
+                         *       "declineReason": null,
+                         *       "issuerTransactionId": "5b0f1a3e-2c4d-4e6f-8a9b-0c1d2e3f4a5b",
+                         *       "originalTransactionId": null,
+                         *       "occurredAt": "2026-11-22T10:15:30.000Z",
+                         *       "postedAt": null,
+                         *       "createdAt": "2026-11-22T10:15:30.100Z",
+                         *       "updatedAt": "2026-11-22T10:15:30.100Z"
+                         *     }
+                         */
+                        "application/json": {
+                            id: string;
+                            cardId: string;
+                            /**
+                             * @description `other`: a rarer issuer type (chargeback, ATM deposit, validation…)
+                             * @enum {string}
+                             */
+                            type: "authorization" | "reversal" | "settlement" | "refund" | "fee" | "other";
+                            /**
+                             * @description `reversed`/`settled`: an authorization a later transaction reversed or settled
+                             * @enum {string}
+                             */
+                            status: "pending" | "approved" | "declined" | "reversed" | "settled";
+                            /** @description Major units, as the merchant charged it */
+                            amount: number;
+                            currency: string;
+                            /** @description What it cost the card, in its currency */
+                            billingAmount: number;
+                            billingCurrency: string;
+                            merchant: {
+                                name: string;
+                                mcc: string;
+                                city: string | null;
+                                country: string | null;
+                            } | null;
+                            declineReason: string | null;
+                            issuerTransactionId: string;
+                            /** @description The issuer's id of the transaction this one reverses, settles or refunds */
+                            originalTransactionId: string | null;
+                            /** Format: date-time */
+                            occurredAt: string;
+                            postedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
                     };
                 };
                 /** @description Invalid input: `details` lists each offending field */
@@ -7230,7 +7352,68 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["CardTransaction"];
+                        /**
+                         * @example {
+                         *       "id": "txn_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "cardId": "card_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "type": "authorization",
+                         *       "status": "approved",
+                         *       "amount": 12.5,
+                         *       "currency": "USD",
+                         *       "billingAmount": 12.5,
+                         *       "billingCurrency": "USD",
+                         *       "merchant": {
+                         *         "name": "Corner Cafe",
+                         *         "mcc": "5812",
+                         *         "city": "Singapore",
+                         *         "country": "SG"
+                         *       },
+                         *       "declineReason": null,
+                         *       "issuerTransactionId": "5b0f1a3e-2c4d-4e6f-8a9b-0c1d2e3f4a5b",
+                         *       "originalTransactionId": null,
+                         *       "occurredAt": "2026-11-22T10:15:30.000Z",
+                         *       "postedAt": null,
+                         *       "createdAt": "2026-11-22T10:15:30.100Z",
+                         *       "updatedAt": "2026-11-22T10:15:30.100Z"
+                         *     }
+                         */
+                        "application/json": {
+                            id: string;
+                            cardId: string;
+                            /**
+                             * @description `other`: a rarer issuer type (chargeback, ATM deposit, validation…)
+                             * @enum {string}
+                             */
+                            type: "authorization" | "reversal" | "settlement" | "refund" | "fee" | "other";
+                            /**
+                             * @description `reversed`/`settled`: an authorization a later transaction reversed or settled
+                             * @enum {string}
+                             */
+                            status: "pending" | "approved" | "declined" | "reversed" | "settled";
+                            /** @description Major units, as the merchant charged it */
+                            amount: number;
+                            currency: string;
+                            /** @description What it cost the card, in its currency */
+                            billingAmount: number;
+                            billingCurrency: string;
+                            merchant: {
+                                name: string;
+                                mcc: string;
+                                city: string | null;
+                                country: string | null;
+                            } | null;
+                            declineReason: string | null;
+                            issuerTransactionId: string;
+                            /** @description The issuer's id of the transaction this one reverses, settles or refunds */
+                            originalTransactionId: string | null;
+                            /** Format: date-time */
+                            occurredAt: string;
+                            postedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
                     };
                 };
                 /** @description Invalid input: `details` lists each offending field */
@@ -7510,7 +7693,68 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["CardTransaction"];
+                        /**
+                         * @example {
+                         *       "id": "txn_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "cardId": "card_01jd2xa4b6c8d0e2f4g6h8j0k2",
+                         *       "type": "authorization",
+                         *       "status": "approved",
+                         *       "amount": 12.5,
+                         *       "currency": "USD",
+                         *       "billingAmount": 12.5,
+                         *       "billingCurrency": "USD",
+                         *       "merchant": {
+                         *         "name": "Corner Cafe",
+                         *         "mcc": "5812",
+                         *         "city": "Singapore",
+                         *         "country": "SG"
+                         *       },
+                         *       "declineReason": null,
+                         *       "issuerTransactionId": "5b0f1a3e-2c4d-4e6f-8a9b-0c1d2e3f4a5b",
+                         *       "originalTransactionId": null,
+                         *       "occurredAt": "2026-11-22T10:15:30.000Z",
+                         *       "postedAt": null,
+                         *       "createdAt": "2026-11-22T10:15:30.100Z",
+                         *       "updatedAt": "2026-11-22T10:15:30.100Z"
+                         *     }
+                         */
+                        "application/json": {
+                            id: string;
+                            cardId: string;
+                            /**
+                             * @description `other`: a rarer issuer type (chargeback, ATM deposit, validation…)
+                             * @enum {string}
+                             */
+                            type: "authorization" | "reversal" | "settlement" | "refund" | "fee" | "other";
+                            /**
+                             * @description `reversed`/`settled`: an authorization a later transaction reversed or settled
+                             * @enum {string}
+                             */
+                            status: "pending" | "approved" | "declined" | "reversed" | "settled";
+                            /** @description Major units, as the merchant charged it */
+                            amount: number;
+                            currency: string;
+                            /** @description What it cost the card, in its currency */
+                            billingAmount: number;
+                            billingCurrency: string;
+                            merchant: {
+                                name: string;
+                                mcc: string;
+                                city: string | null;
+                                country: string | null;
+                            } | null;
+                            declineReason: string | null;
+                            issuerTransactionId: string;
+                            /** @description The issuer's id of the transaction this one reverses, settles or refunds */
+                            originalTransactionId: string | null;
+                            /** Format: date-time */
+                            occurredAt: string;
+                            postedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
                     };
                 };
                 /** @description Invalid input: `details` lists each offending field */
