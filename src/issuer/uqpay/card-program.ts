@@ -82,8 +82,15 @@ function wireAmount(amount: CardAmount): number {
   return Number(decimal);
 }
 
-/** Seconds precision, UTC: ISO-8601 as the list's start_time/end_time take it. */
-const wireTime = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, "Z");
+/**
+ * Seconds precision, UTC: ISO-8601 as the list's start_time/end_time take it. A window's end is
+ * rounded up to the next whole second: cut down, it would leave out what happened in the last
+ * fraction of a second (a backfill reading up to "now" would never see it again).
+ */
+const wireTime = (at: Date, round: "down" | "up" = "down") => {
+  const ms = round === "up" ? Math.ceil(at.getTime() / 1000) * 1000 : at.getTime();
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+};
 
 export function cardProgramOperations(
   client: UqpayAccountClient,
@@ -142,7 +149,7 @@ export function cardProgramOperations(
         const res = await client.transactions.list({
           ...(query.issuerCardId !== undefined ? { card_id: query.issuerCardId } : {}),
           start_time: wireTime(query.from),
-          end_time: wireTime(query.to),
+          end_time: wireTime(query.to, "up"),
           page_number: query.page,
           page_size: query.pageSize,
         });

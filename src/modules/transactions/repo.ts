@@ -20,6 +20,15 @@ export interface TransactionFilter {
   status?: CardTransactionStatus;
 }
 
+/** How far along each status is: a transaction's status never moves back. */
+const STATUS_ORDER: Record<CardTransactionStatus, number> = {
+  pending: 0,
+  approved: 1,
+  declined: 1,
+  reversed: 2,
+  settled: 2,
+};
+
 /**
  * Inserts the issuer's transaction, or updates the one already recorded under its issuer id (a
  * webhook and the backfill may both bring it; the issuer may revise a status). Returns the row
@@ -46,13 +55,15 @@ export async function upsertTransaction(
     if (!inserted) return { ...(await upsertTransaction(db, row)), created: false };
     return { row: inserted, created: true, changed: true };
   }
-  const sameStatus =
-    before.status === row.status && (before.posted_at !== null) === (row.posted_at != null);
-  if (sameStatus) return { row: before, created: false, changed: false };
+  // Statuses only move forward: the issuer's list keeps calling an authorization APPROVED after a
+  // later transaction settled or reversed it, and that older word must not undo ours.
+  const advances = STATUS_ORDER[row.status] > STATUS_ORDER[before.status];
+  const posted = before.posted_at === null && !!row.posted_at;
+  if (!advances && !posted) return { row: before, created: false, changed: false };
   const updated = await db
     .updateTable("card_transactions")
     .set({
-      status: row.status,
+      status: advances ? row.status : before.status,
       decline_reason: row.decline_reason ?? before.decline_reason,
       posted_at: row.posted_at ?? before.posted_at,
       updated_at: sql<Date>`now()`,
