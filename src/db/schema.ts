@@ -8,6 +8,14 @@ import type {
   TransactionSyncTable,
 } from "./schema-card-program.ts";
 import type {
+  LedgerAccountsTable,
+  LedgerJournalHeadsTable,
+  LedgerJournalStateTable,
+  LedgerJournalTable,
+  LedgerPostingsTable,
+  LedgerTransactionsTable,
+} from "./schema-ledger.ts";
+import type {
   WebhookAttemptsTable,
   WebhookDeliveriesTable,
   WebhookEndpointsTable,
@@ -16,6 +24,7 @@ import type {
 
 export type { Mode } from "./column-types.ts";
 export type * from "./schema-card-program.ts";
+export type * from "./schema-ledger.ts";
 export type * from "./schema-webhooks.ts";
 
 /**
@@ -52,74 +61,6 @@ export interface CardProductsTable {
   currencies: string[];
   enabled: Generated<boolean>;
   created_at: Timestamp;
-}
-
-export type LedgerAccountKind = "wallet" | "funding" | "cards_in_flight" | "cards_loaded";
-export type LedgerTransactionKind =
-  | "funding"
-  | "card_debit"
-  | "card_loaded"
-  | "card_refund"
-  | "top_up_debit"
-  | "top_up_loaded"
-  | "top_up_refund"
-  | "card_withdrawal"
-  | "card_return";
-
-export interface LedgerAccountsTable {
-  id: string;
-  tenant_id: string;
-  mode: Mode;
-  currency: string;
-  kind: LedgerAccountKind;
-  balance: Generated<bigint>;
-}
-
-export interface LedgerTransactionsTable {
-  id: string;
-  tenant_id: string;
-  mode: Mode;
-  currency: string;
-  kind: LedgerTransactionKind;
-  reference: string;
-  amount: bigint;
-  card_id: string | null;
-  memo: string | null;
-  created_at: Timestamp;
-}
-
-export interface LedgerPostingsTable {
-  transaction_id: string;
-  account_id: string;
-  amount: bigint;
-  /** 0010: the account's balance once this posting applied (set by the posting trigger). */
-  balance_after: ColumnType<bigint | null, never, never>;
-}
-
-/** The ledger's hash-chained witness (0008_ledger_journal.sql), one chain per book. */
-export interface LedgerJournalHeadsTable {
-  tenant_id: string;
-  mode: Mode;
-  currency: string;
-  seq: bigint;
-  hash: string;
-}
-
-export interface LedgerJournalTable {
-  tenant_id: string;
-  mode: Mode;
-  currency: string;
-  seq: bigint;
-  transaction_id: string;
-  content: string;
-  prev_hash: string;
-  hash: string;
-}
-
-export interface LedgerJournalStateTable {
-  id: Generated<boolean>;
-  key_check: string | null;
-  backfilled: Generated<boolean>;
 }
 
 export interface EndUsersTable {
