@@ -164,6 +164,10 @@ describe("top-ups and withdrawals keep their Idempotency-Key across the SDK's ow
       return true;
     });
     const card = await issue(sdk, await activeHolder(sdk));
+    // Money moves only on an active card: the issuer activates a new one shortly after creating it.
+    for (let i = 0; i < 400 && (await sdk.cards.retrieve(card.cardId)).status !== "active"; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
 
     const topUp = await sdk.cards.topUp(card.cardId, { amount: 10 });
     const withdrawal = await sdk.cards.withdraw(card.cardId, { amount: 4 });
