@@ -31,8 +31,11 @@ export interface CardProgramRecoveryReport {
  * Finishes what a request, a webhook or a crash left open after issuance, as recoverCards does
  * for issuance: top-ups and withdrawals whose outcome is unknown (sent again with their upstream
  * key, which the issuer replays) or pending (read back), status changes the issuer has not
- * confirmed, and cancelled cards whose balance has not come back yet. Claimed with SKIP LOCKED, so
- * several processes share it; an order whose Idempotency-Key a live request holds is left to it.
+ * confirmed, and cancelled cards whose balance has not come back yet. Orders are claimed with SKIP
+ * LOCKED, so several processes share them, and an order whose Idempotency-Key a live request holds
+ * is left to it. Status requests and returns may be looked at by two processes at once: a status
+ * request is re-sent with its own versioned upstream key (the issuer replays), and a return locks
+ * its card and moves money under a unique reference, so either way it acts once.
  */
 export async function recoverCardProgram(
   deps: CardProgramRecoveryDeps,
