@@ -1,23 +1,17 @@
 import { requireIssuer, type TenantContext } from "../../core/context.ts";
-import { deterministicUuid, sha256Hex } from "../../core/deterministic-uuid.ts";
+import { deterministicUuid } from "../../core/deterministic-uuid.ts";
 import { CardrailError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { minorToDecimalString, minorToNumber } from "../../core/money.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { noteCardBalance } from "../cards/repo-program.ts";
-import { getCard } from "../cards/reveal.ts";
 import type { CardRow } from "../cards/row.ts";
-import { advanceKey, holdKey, KeyLostError } from "../idempotency/keys.ts";
-import {
-  type IdempotentRun,
-  type Outcome,
-  withIdempotency,
-} from "../idempotency/with-idempotency.ts";
-import { sendOrder } from "./call-issuer.ts";
-import { type MoneyOrderView, presentMoneyOrder } from "./present.ts";
-import { insertOrder, type MoneyOrderRow, orderById } from "./repo.ts";
-import { amountInCardCurrency, requireCardState, unknownOutcome } from "./rules.ts";
-import type { MoneyOrderInput } from "./top-up.ts";
+import { advanceKey, holdKey } from "../idempotency/keys.ts";
+import type { IdempotentRun } from "../idempotency/with-idempotency.ts";
+import { type MoneyOrderInput, runMoneyOrder } from "./order-flow.ts";
+import type { MoneyOrderView } from "./present.ts";
+import { insertOrder, type MoneyOrderRow } from "./repo.ts";
+import { requireCardState } from "./rules.ts";
 
 /**
  * Takes money off a card back to the wallet. Nothing moves until the issuer has confirmed: the
@@ -26,42 +20,15 @@ import type { MoneyOrderInput } from "./top-up.ts";
  * the recovery sweep), exactly once (settle.ts). More than the card holds is a 402 naming the
  * card's balance, refused before anything is recorded.
  */
-export async function withdrawFromCard(
+export function withdrawFromCard(
   ctx: TenantContext,
   input: MoneyOrderInput,
 ): Promise<{ order: MoneyOrderView; replayed: boolean }> {
-  // The card first: another tenant's or mode's card is a 404 whether or not an issuer is configured.
-  const card = await getCard(ctx, { cardId: input.cardId });
-  requireIssuer(ctx);
-  const amountMinor = amountInCardCurrency(input.amount, card.currency);
-  const { value, replayed } = await withIdempotency(
-    ctx,
-    { operation: "POST /cards/:cardId/withdrawals", key: input.idempotencyKey },
-    sha256Hex(JSON.stringify(["withdrawal", card.id, amountMinor.toString()])),
-    (run) => withdrawOnce(ctx, card, amountMinor, run),
-  );
-  return { order: value, replayed };
-}
-
-async function withdrawOnce(
-  ctx: TenantContext,
-  card: CardRow,
-  amountMinor: bigint,
-  run: IdempotentRun,
-): Promise<Outcome<MoneyOrderView>> {
-  let order: MoneyOrderRow;
-  if (run.resume?.recoveryPoint === "order_created" && run.resume.orderId) {
-    order = (await orderById(ctx.db, run.resume.orderId)) as MoneyOrderRow;
-  } else {
+  return runMoneyOrder(ctx, "withdrawal", input, async (card, amountMinor, run) => {
     requireCardState(card, ["active", "frozen"], "withdrawn from");
     await requireCardBalance(ctx, card, amountMinor);
-    order = await record(ctx, card, amountMinor, run);
-    run.recorded();
-  }
-  if (run.lease?.lost) throw new KeyLostError(run.lease.ref);
-  const sent = order.status === "creating" ? await sendOrder(ctx, card, order, run.lease) : order;
-  if (sent === "unknown") return { unknown: unknownOutcome(order) };
-  return { ok: presentMoneyOrder(sent) };
+    return record(ctx, card, amountMinor, run);
+  });
 }
 
 /** Asks the issuer what the card holds now (and keeps its answer); 402 when it is not enough. */
